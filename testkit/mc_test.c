@@ -1,0 +1,329 @@
+/*
+ * mc_test.c: allocation tracking, failure injection and test tagging.
+ *
+ * The build links test binaries with -Wl,--wrap=malloc (and the other
+ * allocation functions), so a call to malloc from the code under test lands
+ * in __wrap_malloc here, and __real_malloc is the C library's (or the
+ * sanitizer's) malloc. Allocations made inside the C library itself are not
+ * seen, and need not be.
+ *
+ * Live blocks are kept in an open-addressing hash table that grows as needed:
+ * a tracker that silently stops tracking when full would hide leaks.
+ * Invariant: live_count == number of occupied slots; table_size is a power of
+ * two and live_count <= table_size / 2.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "mc_test.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void *__real_malloc(size_t size);
+void *__real_calloc(size_t count, size_t size);
+void *__real_realloc(void *ptr, size_t size);
+void *__real_aligned_alloc(size_t alignment, size_t size);
+int __real_posix_memalign(void **out, size_t alignment, size_t size);
+void __real_free(void *ptr);
+
+struct slot {
+    const void *ptr; /* NULL marks an empty slot */
+    size_t size;
+};
+
+static struct slot *table;
+static size_t table_size;
+static size_t live_count;
+static size_t live_bytes;
+
+static size_t calls;
+static size_t failed;
+static size_t fail_only;  /* 1-based call number that fails; 0 = none */
+static size_t fail_after; /* calls beyond this number fail; SIZE_MAX = none */
+
+/* ---- failure injection ------------------------------------------------- */
+
+void mc_fail_nth_alloc(size_t n)
+{
+    fail_only = calls + n;
+    fail_after = SIZE_MAX;
+}
+
+void mc_fail_allocs_after(size_t n)
+{
+    fail_only = 0;
+    fail_after = calls + n;
+}
+
+void mc_fail_none(void)
+{
+    fail_only = 0;
+    fail_after = SIZE_MAX;
+}
+
+/* Counts one allocation call; true when the kit must make it fail. */
+static int next_call_fails(void)
+{
+    calls++;
+    if (calls == fail_only || calls > fail_after) {
+        failed++;
+        return 1;
+    }
+    return 0;
+}
+
+/* ---- live-block table --------------------------------------------------- */
+
+static size_t slot_index(const void *ptr)
+{
+    uintptr_t h = (uintptr_t)ptr;
+    h ^= h >> 17;
+    h *= (uintptr_t)0x9E3779B97F4A7C15u;
+    return (size_t)(h >> 7) & (table_size - 1);
+}
+
+static size_t find_slot(const void *ptr)
+{
+    size_t i = slot_index(ptr);
+    while (table[i].ptr != NULL && table[i].ptr != ptr)
+        i = (i + 1) & (table_size - 1);
+    return i;
+}
+
+static void insert_slot(const void *ptr, size_t size)
+{
+    size_t i = find_slot(ptr);
+    if (table[i].ptr == NULL)
+        live_count++;
+    else
+        live_bytes -= table[i].size;
+    table[i].ptr = ptr;
+    table[i].size = size;
+    live_bytes += size;
+}
+
+static int grow_table(void)
+{
+    size_t old_size = table_size;
+    struct slot *old = table;
+    size_t new_size = old_size ? old_size * 2 : 1024;
+    struct slot *fresh = __real_calloc(new_size, sizeof *fresh);
+    if (fresh == NULL)
+        return -1;
+    table = fresh;
+    table_size = new_size;
+    live_count = 0;
+    live_bytes = 0;
+    for (size_t i = 0; i < old_size; i++)
+        if (old[i].ptr != NULL)
+            insert_slot(old[i].ptr, old[i].size);
+    __real_free(old);
+    return 0;
+}
+
+static void track(const void *ptr, size_t size)
+{
+    if (ptr == NULL)
+        return;
+    if ((live_count + 1) * 2 > table_size && grow_table() != 0) {
+        fputs("mc_test: out of memory for the allocation table\n", stderr);
+        abort();
+    }
+    insert_slot(ptr, size);
+}
+
+/* Removes ptr with backward-shift deletion, so no tombstones are needed. */
+static void untrack(const void *ptr)
+{
+    if (ptr == NULL || table_size == 0)
+        return;
+    size_t i = find_slot(ptr);
+    if (table[i].ptr == NULL)
+        return; /* not ours: allocated before the test, or by the C library */
+    live_count--;
+    live_bytes -= table[i].size;
+    size_t j = i;
+    for (;;) {
+        table[i].ptr = NULL;
+        for (;;) {
+            j = (j + 1) & (table_size - 1);
+            if (table[j].ptr == NULL)
+                return;
+            size_t home = slot_index(table[j].ptr);
+            /* Move j back to i unless its home lies cyclically in (i, j]. */
+            if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+                continue;
+            break;
+        }
+        table[i] = table[j];
+        i = j;
+    }
+}
+
+size_t mc_alloc_calls(void)
+{
+    return calls;
+}
+
+size_t mc_failed_allocs(void)
+{
+    return failed;
+}
+
+size_t mc_live_blocks(void)
+{
+    return live_count;
+}
+
+size_t mc_live_bytes(void)
+{
+    return live_bytes;
+}
+
+size_t mc_live_size_of(const void *p)
+{
+    if (p == NULL || table_size == 0)
+        return 0;
+    size_t i = find_slot(p);
+    return table[i].ptr == p ? table[i].size : 0;
+}
+
+struct mc_snapshot mc_snapshot(void)
+{
+    struct mc_snapshot s = {live_count, live_bytes};
+    return s;
+}
+
+/* ---- the wrapped allocation functions ------------------------------------ */
+
+void *__wrap_malloc(size_t size)
+{
+    if (next_call_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = __real_malloc(size);
+    track(p, size);
+    return p;
+}
+
+void *__wrap_calloc(size_t count, size_t size)
+{
+    if (next_call_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = __real_calloc(count, size);
+    track(p, count * size); /* calloc checked the product: p is NULL if it overflowed */
+    return p;
+}
+
+void *__wrap_realloc(void *ptr, size_t size)
+{
+    if (ptr != NULL && size == 0) { /* glibc frees here; it is not an allocation */
+        untrack(ptr);
+        return __real_realloc(ptr, 0);
+    }
+    if (next_call_fails()) {
+        errno = ENOMEM;
+        return NULL; /* like a real failure: ptr is untouched */
+    }
+    void *p = __real_realloc(ptr, size);
+    if (p != NULL) {
+        untrack(ptr);
+        track(p, size);
+    }
+    return p;
+}
+
+void *__wrap_reallocarray(void *ptr, size_t count, size_t size)
+{
+    if (size != 0 && count > SIZE_MAX / size) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return __wrap_realloc(ptr, count * size);
+}
+
+void *__wrap_aligned_alloc(size_t alignment, size_t size)
+{
+    if (next_call_fails()) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    void *p = __real_aligned_alloc(alignment, size);
+    track(p, size);
+    return p;
+}
+
+int __wrap_posix_memalign(void **out, size_t alignment, size_t size)
+{
+    if (next_call_fails())
+        return ENOMEM;
+    int rc = __real_posix_memalign(out, alignment, size);
+    if (rc == 0)
+        track(*out, size);
+    return rc;
+}
+
+char *__wrap_strndup(const char *s, size_t max)
+{
+    size_t len = strnlen(s, max);
+    char *copy = __wrap_malloc(len + 1);
+    if (copy == NULL)
+        return NULL;
+    memcpy(copy, s, len);
+    copy[len] = '\0';
+    return copy;
+}
+
+char *__wrap_strdup(const char *s)
+{
+    return __wrap_strndup(s, SIZE_MAX);
+}
+
+void __wrap_free(void *ptr)
+{
+    untrack(ptr);
+    __real_free(ptr);
+}
+
+/* ---- per-test set-up ------------------------------------------------------ */
+
+/* When MC_MARKER_DIR is set (by the checker), write "suite::test" to the file
+ * named after this worker's pid, so that Valgrind and sanitizer logs, which
+ * are named by pid too, can be traced back to the test that wrote them. */
+static void write_marker(void)
+{
+    const char *dir = getenv("MC_MARKER_DIR");
+    if (dir == NULL || criterion_current_test == NULL)
+        return;
+    char path[4096];
+    char line[512];
+    snprintf(path, sizeof path, "%s/%ld", dir, (long)getpid());
+    int n = snprintf(line, sizeof line, "%s::%s\n", criterion_current_suite->name,
+                     criterion_current_test->name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return;
+    if (n > 0 && write(fd, line, (size_t)n) < 0)
+        perror("mc_test: marker");
+    close(fd);
+}
+
+void mc_test_begin(void)
+{
+    calls = 0;
+    failed = 0;
+    mc_fail_none();
+    write_marker();
+}
+
+void mc_test_end(void)
+{
+    mc_fail_none();
+}
