@@ -30,8 +30,13 @@ void *__real_aligned_alloc(size_t alignment, size_t size);
 int __real_posix_memalign(void **out, size_t alignment, size_t size);
 void __real_free(void *ptr);
 
+/* Blocks are stored disguised (address XOR DISGUISE), so that the table does
+ * not count as a reference to them: Valgrind and LeakSanitizer must still see
+ * a block whose last real pointer is gone as leaked. */
+#define DISGUISE ((uintptr_t)0xA5A5A5A5A5A5A5A5u)
+
 struct slot {
-    const void *ptr; /* NULL marks an empty slot */
+    uintptr_t key; /* address ^ DISGUISE; 0 marks an empty slot */
     size_t size;
 };
 
@@ -78,30 +83,35 @@ static int next_call_fails(void)
 
 /* ---- live-block table --------------------------------------------------- */
 
-static size_t slot_index(const void *ptr)
+static uintptr_t key_of(const void *ptr)
 {
-    uintptr_t h = (uintptr_t)ptr;
+    return (uintptr_t)ptr ^ DISGUISE;
+}
+
+static size_t slot_index(uintptr_t key)
+{
+    uintptr_t h = key;
     h ^= h >> 17;
     h *= (uintptr_t)0x9E3779B97F4A7C15u;
     return (size_t)(h >> 7) & (table_size - 1);
 }
 
-static size_t find_slot(const void *ptr)
+static size_t find_slot(uintptr_t key)
 {
-    size_t i = slot_index(ptr);
-    while (table[i].ptr != NULL && table[i].ptr != ptr)
+    size_t i = slot_index(key);
+    while (table[i].key != 0 && table[i].key != key)
         i = (i + 1) & (table_size - 1);
     return i;
 }
 
-static void insert_slot(const void *ptr, size_t size)
+static void insert_slot(uintptr_t key, size_t size)
 {
-    size_t i = find_slot(ptr);
-    if (table[i].ptr == NULL)
+    size_t i = find_slot(key);
+    if (table[i].key == 0)
         live_count++;
     else
         live_bytes -= table[i].size;
-    table[i].ptr = ptr;
+    table[i].key = key;
     table[i].size = size;
     live_bytes += size;
 }
@@ -119,8 +129,8 @@ static int grow_table(void)
     live_count = 0;
     live_bytes = 0;
     for (size_t i = 0; i < old_size; i++)
-        if (old[i].ptr != NULL)
-            insert_slot(old[i].ptr, old[i].size);
+        if (old[i].key != 0)
+            insert_slot(old[i].key, old[i].size);
     __real_free(old);
     return 0;
 }
@@ -133,7 +143,7 @@ static void track(const void *ptr, size_t size)
         fputs("mc_test: out of memory for the allocation table\n", stderr);
         abort();
     }
-    insert_slot(ptr, size);
+    insert_slot(key_of(ptr), size);
 }
 
 /* Removes ptr with backward-shift deletion, so no tombstones are needed. */
@@ -141,19 +151,19 @@ static void untrack(const void *ptr)
 {
     if (ptr == NULL || table_size == 0)
         return;
-    size_t i = find_slot(ptr);
-    if (table[i].ptr == NULL)
+    size_t i = find_slot(key_of(ptr));
+    if (table[i].key == 0)
         return; /* not ours: allocated before the test, or by the C library */
     live_count--;
     live_bytes -= table[i].size;
     size_t j = i;
     for (;;) {
-        table[i].ptr = NULL;
+        table[i].key = 0;
         for (;;) {
             j = (j + 1) & (table_size - 1);
-            if (table[j].ptr == NULL)
+            if (table[j].key == 0)
                 return;
-            size_t home = slot_index(table[j].ptr);
+            size_t home = slot_index(table[j].key);
             /* Move j back to i unless its home lies cyclically in (i, j]. */
             if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
                 continue;
@@ -188,8 +198,8 @@ size_t mc_live_size_of(const void *p)
 {
     if (p == NULL || table_size == 0)
         return 0;
-    size_t i = find_slot(p);
-    return table[i].ptr == p ? table[i].size : 0;
+    size_t i = find_slot(key_of(p));
+    return table[i].key == key_of(p) ? table[i].size : 0;
 }
 
 struct mc_snapshot mc_snapshot(void)
@@ -295,8 +305,11 @@ void __wrap_free(void *ptr)
 /* ---- per-test set-up ------------------------------------------------------ */
 
 /* When MC_MARKER_DIR is set (by the checker), write "suite::test" to the file
- * named after this worker's pid, so that Valgrind and sanitizer logs, which
- * are named by pid too, can be traced back to the test that wrote them. */
+ * named after this worker's pid, so that Valgrind logs, which are named by pid
+ * too, can be traced back to the test that wrote them. With MC_CAPTURE_STDERR
+ * also set, the worker's stderr goes to "<pid>.err" beside it: that is where
+ * AddressSanitizer and UBSan reports land (UBSan ignores log_path when it runs
+ * beside ASan). */
 static void write_marker(void)
 {
     const char *dir = getenv("MC_MARKER_DIR");
@@ -313,6 +326,14 @@ static void write_marker(void)
     if (n > 0 && write(fd, line, (size_t)n) < 0)
         perror("mc_test: marker");
     close(fd);
+    if (getenv("MC_CAPTURE_STDERR") == NULL)
+        return;
+    snprintf(path, sizeof path, "%s/%ld.err", dir, (long)getpid());
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd >= 0) {
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
 }
 
 void mc_test_begin(void)

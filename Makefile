@@ -1,0 +1,62 @@
+# memcraft: a thin front over tools/ and grader/. `make help` lists the targets.
+# EX=03 or EX=vector picks one exercise; without EX, commands cover them all.
+
+PYTHON ?= python3
+EX ?=
+WORKBOOK = $(PYTHON) tools/workbook.py
+
+.PHONY: help check memcheck asan lint hint submit list test book bench deps deps-all clean
+
+help:
+	@echo "Students:"
+	@echo "  make check            progress over every exercise (public tests + ASan/UBSan)"
+	@echo "  make check EX=03      one exercise, with the full test output"
+	@echo "  make memcheck EX=03   Valgrind: leaks and memory errors (slow)"
+	@echo "  make asan EX=03       AddressSanitizer + UBSan, errors explained"
+	@echo "  make lint EX=03       clang-tidy with the course's checks"
+	@echo "  make hint EX=03       the next hint (RESET=1 starts over)"
+	@echo "  make submit           build/submission.tar.gz to hand in"
+	@echo "  make list             the exercises"
+	@echo "Readers:    make book   the book as HTML and EPUB in build/book/"
+	@echo "Developers: make test   the project's self-test (EX=03 for one exercise)"
+	@echo "            make bench  allocator benchmarks against glibc (build/bench/)"
+	@echo "            make deps   install what is missing (apt-get)"
+
+deps:
+	@sh tools/deps.sh student
+
+deps-all:
+	@sh tools/deps.sh all
+
+check: deps
+	@$(WORKBOOK) check $(EX)
+
+memcheck: deps
+	@$(WORKBOOK) memcheck $(EX)
+
+asan: deps
+	@$(WORKBOOK) asan $(EX)
+
+lint: deps
+	@$(WORKBOOK) lint $(EX)
+
+hint:
+	@$(WORKBOOK) hint $(EX) $(if $(RESET),--reset)
+
+submit:
+	@$(WORKBOOK) submit
+
+list:
+	@$(WORKBOOK) list
+
+test: deps-all
+	@$(PYTHON) tools/selftest.py $(EX)
+
+book: deps-all
+	@$(PYTHON) tools/book.py build
+
+bench: deps
+	@$(PYTHON) tools/bench.py
+
+clean:
+	rm -rf build

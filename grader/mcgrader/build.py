@@ -1,0 +1,130 @@
+"""Stage: build. Compiles the student's files and the trusted tests, and links them.
+
+Student files are compiled on their own with the strict flags and -DNVALGRIND
+(no Valgrind client requests from untrusted code); the tests and the test kit
+are trusted objects compiled apart from them. Two variants: "plain" (for the
+tests and Valgrind) and "asan" (AddressSanitizer + UBSan). Objects are rebuilt
+only when a source or header is newer, so `make check` stays fast.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .exercises import ROOT, Exercise
+from .proc import Limits, run
+
+TESTKIT = ROOT / "testkit"
+STD = ["-std=c17", "-D_POSIX_C_SOURCE=200809L", "-g"]
+STRICT = ["-Wall", "-Wextra", "-Wpedantic", "-Werror", "-fmax-errors=20"]
+VARIANTS = {
+    "plain": ["-O0"],
+    "asan": ["-O1", "-fsanitize=address,undefined", "-fno-sanitize-recover=all",
+             "-fno-omit-frame-pointer", "-Wno-error"],  # -O1 warns more; plain enforces
+}
+WRAPPED = ("malloc", "calloc", "realloc", "reallocarray", "aligned_alloc", "posix_memalign",
+           "strdup", "strndup", "free")
+COMPILE_LIMITS = Limits(wall_seconds=60, cpu_seconds=60, file_bytes=64 << 20,
+                        address_space=2 << 30)
+
+
+@dataclass
+class Build:
+    ok: bool
+    binary: Path | None = None
+    student_objects: list[Path] = field(default_factory=list)
+    errors: str = ""             # the compiler's first messages, for the report
+    failed_file: str = ""        # which file did not compile
+
+
+def _stale(target: Path, inputs: list[Path]) -> bool:
+    if not target.exists():
+        return True
+    built = target.stat().st_mtime
+    return any(p.exists() and p.stat().st_mtime > built for p in inputs)
+
+
+def _first_lines(text: str, count: int = 25) -> str:
+    lines = text.strip().splitlines()
+    more = f"\n[... {len(lines) - count} more lines ...]" if len(lines) > count else ""
+    return "\n".join(lines[:count]) + more
+
+
+def _compile(source: Path, obj: Path, flags: list[str], deps: list[Path], build: Build,
+             runner) -> bool:
+    cmd = ["gcc", *flags, "-c", str(source), "-o", str(obj)]
+    if not _stale(obj, [source, *deps]):
+        return True
+    obj.parent.mkdir(parents=True, exist_ok=True)
+    result = runner(cmd, cwd=obj.parent, limits=COMPILE_LIMITS)
+    if result.ok:
+        return True
+    obj.unlink(missing_ok=True)
+    build.ok = False
+    build.failed_file = source.name
+    reason = "the compiler ran out of time" if result.timed_out else result.stderr
+    build.errors = _first_lines(reason or f"gcc exited with status {result.returncode}")
+    return False
+
+
+def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: list[Path],
+          runner=run) -> Build:
+    """Builds out_dir/<variant>/tests.bin from the student files in files_dir.
+
+    files_dir holds the student's files beside our headers (copied there by
+    the caller when grading; the exercise folder itself for `make check`).
+    """
+    vflags = VARIANTS[variant]
+    out = out_dir / variant
+    headers = [ex.dir / h for h in ex.headers] + [TESTKIT / "mc_test.h"]
+    result = Build(ok=True)
+    for name in ex.student_files:
+        obj = out / "student" / (Path(name).stem + ".o")
+        flags = student_flags(files_dir, variant)
+        if not _compile(files_dir / name, obj, flags, headers, result, runner):
+            return result
+        result.student_objects.append(obj)
+    objects = list(result.student_objects)
+    for source in [*tests, TESTKIT / "mc_test.c"]:
+        obj = out / "trusted" / (source.stem + ".o")
+        if not _compile(source, obj, test_flags(ex, variant), headers, result, runner):
+            result.errors = "a trusted test file did not compile (not the student's fault):\n" \
+                + result.errors
+            return result
+        objects.append(obj)
+    tag = hashlib.sha1("\n".join(map(str, objects)).encode()).hexdigest()[:10]
+    binary = out / f"tests-{tag}.bin"   # one binary per set of test files
+    link = ["gcc", *vflags, *map(str, objects), "-o", str(binary),
+            "-Wl,--wrap=" + ",--wrap=".join(WRAPPED), "-lcriterion"]
+    if _stale(binary, objects) or _stale(binary, [TESTKIT / "mc_test.c"]):
+        linked = runner(link, cwd=out, limits=COMPILE_LIMITS)
+        if not linked.ok:
+            binary.unlink(missing_ok=True)
+            result.ok = False
+            result.failed_file = "(link)"
+            result.errors = _first_lines(linked.stderr)
+            return result
+    result.binary = binary
+    return result
+
+
+def student_flags(files_dir: Path, variant: str = "plain") -> list[str]:
+    """Flags for the student's files: strict, and no Valgrind client requests."""
+    return [*STD, *STRICT, *VARIANTS[variant], "-DNVALGRIND", f"-I{files_dir}"]
+
+
+def test_flags(ex: Exercise, variant: str = "plain") -> list[str]:
+    return [*STD, *STRICT, *VARIANTS[variant], f"-I{ex.dir}", f"-I{TESTKIT}"]
+
+
+def compile_commands(exercises: list[Exercise]) -> list[dict]:
+    """compile_commands.json entries for the working tree, so clangd works in any editor."""
+    entries = []
+    for ex in exercises:
+        sources = [(ex.dir / f, student_flags(ex.dir)) for f in ex.student_files]
+        sources += [(t, test_flags(ex)) for t in ex.public_tests()]
+        for source, flags in sources:
+            entries.append({"directory": str(source.parent), "file": str(source),
+                            "arguments": ["gcc", *flags, "-c", str(source)]})
+    return entries

@@ -1,0 +1,138 @@
+"""The exercise catalogue: every tool learns what an exercise is from here.
+
+An exercise is the folder exercises/NN-name/ holding exercise.toml, plus its
+twins solutions/NN-name/, grader/hidden/NN-name/ and grader/mutants/NN-name/.
+Nothing else lists exercises.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+CATEGORIES = ("tests", "valgrind", "sanitizers", "lint")
+FOLDER_RE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9-]*)$")
+
+
+class ExerciseError(Exception):
+    """A metadata file or an exercise folder is wrong; the message says how."""
+
+
+@dataclass(frozen=True)
+class Exercise:
+    folder: str                  # "03-vector"
+    number: str                  # "03"
+    name: str                    # "vector"
+    title: str
+    chapter: str                 # "05-dynamic-arrays"
+    student_files: tuple[str, ...]
+    headers: tuple[str, ...]
+    api: tuple[str, ...]
+    libc: tuple[str, ...]
+    rubric: dict[str, int]
+    suite_weights: dict[str, float] = field(default_factory=dict)
+    run_seconds: int = 60
+    root: Path = ROOT
+
+    @property
+    def dir(self) -> Path:
+        return self.root / "exercises" / self.folder
+
+    @property
+    def solution_dir(self) -> Path:
+        return self.root / "solutions" / self.folder
+
+    @property
+    def hidden_dir(self) -> Path:
+        return self.root / "grader" / "hidden" / self.folder
+
+    @property
+    def mutants_dir(self) -> Path:
+        return self.root / "grader" / "mutants" / self.folder
+
+    @property
+    def readme(self) -> Path:
+        return self.dir / "README.md"
+
+    @property
+    def max_score(self) -> int:
+        return sum(self.rubric.values())
+
+    def public_tests(self) -> list[Path]:
+        return sorted((self.dir / "tests").glob("*.c"))
+
+    def hidden_tests(self) -> list[Path]:
+        return sorted(self.hidden_dir.glob("*.c"))
+
+    def mutants(self) -> list[Path]:
+        return sorted(self.mutants_dir.glob("*.patch"))
+
+    def matches(self, key: str) -> bool:
+        key = key.strip().lower()
+        return key in (self.folder, self.number, self.name, self.number.lstrip("0"))
+
+
+def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[str, ...]:
+    value = data.get(key, [] if not required else None)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ExerciseError(f"{where}: '{key}' must be a list of strings")
+    if required and not value:
+        raise ExerciseError(f"{where}: '{key}' must not be empty")
+    return tuple(value)
+
+
+def load(folder: Path) -> Exercise:
+    """Reads exercises/NN-name/exercise.toml; raises ExerciseError when it is wrong."""
+    match = FOLDER_RE.match(folder.name)
+    meta = folder / "exercise.toml"
+    if not match:
+        raise ExerciseError(f"{folder}: exercise folders are named NN-name")
+    try:
+        data = tomllib.loads(meta.read_text())
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise ExerciseError(f"{meta}: {err}") from None
+    rubric = data.get("rubric", {})
+    points = {c: rubric.get(c, 0) for c in CATEGORIES}
+    if not all(isinstance(v, int) and v >= 0 for v in points.values()) or not any(points.values()):
+        raise ExerciseError(f"{meta}: [rubric] needs whole, non-negative points for {CATEGORIES}")
+    weights = rubric.get("suites", {})
+    for name in ("title", "chapter"):
+        if not isinstance(data.get(name), str):
+            raise ExerciseError(f"{meta}: '{name}' must be a string")
+    return Exercise(
+        folder=folder.name,
+        number=match.group(1),
+        name=match.group(2),
+        title=data["title"],
+        chapter=data["chapter"],
+        student_files=_strings(data, "student_files", meta),
+        headers=_strings(data, "headers", meta),
+        api=_strings(data, "api", meta),
+        libc=_strings(data, "libc", meta, required=False),
+        rubric=points,
+        suite_weights={str(k): float(v) for k, v in weights.items()},
+        run_seconds=int(data.get("limits", {}).get("run_seconds", 60)),
+        root=folder.parent.parent,
+    )
+
+
+def load_all(root: Path = ROOT) -> list[Exercise]:
+    folders = sorted(p.parent for p in (root / "exercises").glob("*/exercise.toml"))
+    return [load(f) for f in folders]
+
+
+def select(keys: list[str] | None, root: Path = ROOT) -> list[Exercise]:
+    """The exercises named by keys (number, name or folder), all when keys is empty."""
+    every = load_all(root)
+    if not keys:
+        return every
+    chosen = []
+    for key in keys:
+        hits = [e for e in every if e.matches(key)]
+        if not hits:
+            names = ", ".join(e.folder for e in every) or "none"
+            raise ExerciseError(f"no exercise '{key}' (there are: {names})")
+        chosen += [h for h in hits if h not in chosen]
+    return chosen

@@ -1,0 +1,41 @@
+"""Stage: lint. clang-tidy with the repo's .clang-tidy on the student's files."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .build import STD
+from .exercises import ROOT, Exercise
+from .proc import Limits, run
+
+WARNING_RE = re.compile(r"^(\S+?):(\d+):\d+: (warning|error): (.*?) \[([\w.,-]+)\]$", re.M)
+
+
+@dataclass
+class LintWarning:
+    check: str       # the clang-tidy check, e.g. bugprone-sizeof-expression
+    where: str       # file.c:12
+    message: str
+
+    def line(self) -> str:
+        return f"{self.where}: {self.message} [{self.check}]"
+
+
+def lint(ex: Exercise, files_dir: Path, runner=run) -> tuple[list[LintWarning], str]:
+    """Warnings in the student's files, and an error text if clang-tidy could not run."""
+    files = [str(files_dir / f) for f in ex.student_files]
+    cmd = ["clang-tidy", "--quiet", f"--config-file={ROOT / '.clang-tidy'}", *files, "--",
+           *STD, f"-I{files_dir}", f"-I{ex.dir}"]
+    result = runner(cmd, cwd=files_dir, limits=Limits(wall_seconds=120, cpu_seconds=120,
+                                                      address_space=4 << 30))
+    if result.timed_out or result.returncode not in (0, 1):
+        return [], f"clang-tidy did not finish (status {result.returncode})"
+    warnings = []
+    students = set(ex.student_files)
+    for m in WARNING_RE.finditer(result.stdout):
+        file, line, _, message, check = m.groups()
+        if Path(file).name in students:
+            warnings.append(LintWarning(check.split(",")[0], f"{Path(file).name}:{line}",
+                                        message))
+    return warnings, ""

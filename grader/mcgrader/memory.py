@@ -1,0 +1,192 @@
+"""Stage: check memory. Valgrind memcheck and the AddressSanitizer+UBSan build.
+
+Neither tool changes Criterion's verdict (a leak leaves a test PASSED), so
+both leave a log per process, named by pid (Valgrind's XML file; the worker's
+stderr, which the test kit redirects for the sanitizer run), and the test kit
+writes a marker per worker (MC_MARKER_DIR/<pid> holds "suite::test"), which
+ties every error to the test that caused it. Logs of the runner process itself (no marker)
+are Criterion's own business and are not the student's. Each error is
+reported at the first stack frame inside the student's files, in one plain
+sentence. Leaks in a test that failed an assertion are skipped: the test
+stopped before its own clean-up.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from pathlib import Path
+
+from .proc import Limits, read_capped, run
+from .run import TestRun, run_tests
+
+VALGRIND = ["valgrind", "--tool=memcheck", "--trace-children=yes", "--xml=yes",
+            "--leak-check=full", "--show-leak-kinds=definite,indirect",
+            "--errors-for-leak-kinds=definite,indirect", "--num-callers=30",
+            "--child-silent-after-fork=no", "--vgdb=no"]
+ASAN_OPTIONS = ("detect_leaks=1:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1:"
+                "symbolize=1:detect_stack_use_after_return=1")
+UBSAN_OPTIONS = "print_stacktrace=1:halt_on_error=1"
+
+PLAIN_WORDS = {
+    "InvalidRead": "reads memory it does not own (past the end of a block, or a freed block)",
+    "InvalidWrite": "writes memory it does not own (past the end of a block, or a freed block)",
+    "UninitCondition": "makes a decision on a value that was never initialized",
+    "UninitValue": "uses a value that was never initialized",
+    "SyscallParam": "passes uninitialized or unowned memory to a system call",
+    "InvalidFree": "frees a pointer that is not the start of a live block (a double free?)",
+    "MismatchedFree": "frees a block with the wrong function",
+    "Overlap": "copies between overlapping buffers (memcpy where memmove is needed)",
+    "FishyValue": "passes an absurd size to an allocation function (a negative number?)",
+    "InvalidMemPool": "misuses a memory pool client request",
+    "Leak_DefinitelyLost": "leaks memory: no pointer to these blocks remains",
+    "Leak_IndirectlyLost": "leaks memory reachable only from other leaked blocks",
+    "heap-use-after-free": "uses a block after it was freed",
+    "heap-buffer-overflow": "reads or writes past the end of a heap block",
+    "stack-buffer-overflow": "reads or writes past the end of an array on the stack",
+    "global-buffer-overflow": "reads or writes past the end of a global array",
+    "stack-use-after-return": "uses the address of a local variable after its function returned",
+    "stack-use-after-scope": "uses a local variable after its block ended",
+    "double-free": "frees the same block twice",
+    "bad-free": "frees a pointer that malloc never returned",
+    "attempting double-free": "frees the same block twice",
+    "attempting free on address which was not malloc()-ed": "frees a pointer malloc never "
+                                                             "returned",
+    "memcpy-param-overlap": "copies between overlapping buffers",
+    "alloc-dealloc-mismatch": "frees a block with the wrong function",
+    "detected memory leaks": "leaks memory: a block is never freed",
+    "SEGV": "dereferences an invalid pointer (segmentation fault)",
+    "runtime error": "has undefined behaviour",
+}
+
+
+@dataclass
+class Finding:
+    tool: str        # "valgrind" or "sanitizers"
+    test: str        # "suite::test", or "" when unknown
+    kind: str
+    sentence: str    # the plain explanation
+    where: str       # "file.c:12 (function)" in the student's code, or a best guess
+    detail: str = ""
+
+    def line(self) -> str:
+        test = f" in test {self.test}" if self.test else ""
+        return f"{self.where}: {self.sentence}{test} [{self.kind}]"
+
+
+def _markers(directory: Path) -> dict[str, str]:
+    out = {}
+    for path in directory.glob("*"):
+        text = read_capped(path, cap=512).strip()
+        if path.name.isdigit() and text:
+            out[path.name] = text
+    return out
+
+
+def _student_frame(frames: list[tuple[str, str, str]], student_files: set[str]) -> str:
+    """'file:line (fn)' of the first frame in a student file, else the first frame with a file."""
+    with_file = [f for f in frames if f[1]]
+    for fn, file, line in with_file:
+        if Path(file).name in student_files:
+            return f"{Path(file).name}:{line} ({fn})"
+    if with_file:
+        fn, file, line = with_file[0]
+        return f"{Path(file).name}:{line} ({fn}), outside your files"
+    return "(no source line known)"
+
+
+# ---- Valgrind -------------------------------------------------------------
+
+def _valgrind_findings(xml_path: Path, test: str, student_files: set[str]) -> list[Finding]:
+    text = read_capped(xml_path, cap=8 << 20)
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError:
+        return [Finding("valgrind", test, "Unfinished", "did not finish under Valgrind (the "
+                        "process was killed, probably at the time limit)", "(unknown)")]
+    findings = []
+    for error in root.iter("error"):
+        kind = error.findtext("kind", "")
+        what = error.findtext("what") or error.findtext("xwhat/text") or ""
+        frames = [(f.findtext("fn", "?"), f.findtext("file", ""), f.findtext("line", ""))
+                  for f in error.findall("stack/frame")]
+        where = _student_frame(frames, student_files)
+        findings.append(Finding("valgrind", test, kind, PLAIN_WORDS.get(kind, what), where,
+                                what.strip()))
+    return findings
+
+
+def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[str],
+             seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
+    logs = work / "valgrind"
+    markers = logs / "markers"
+    markers.mkdir(parents=True, exist_ok=True)
+    for old in logs.glob("vg.*.xml"):
+        old.unlink()
+    for old in markers.glob("*"):
+        old.unlink()
+    wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
+    limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
+    tests = run_tests(binary, expected, logs, seconds, env={"MC_MARKER_DIR": str(markers)},
+                      runner=runner, jobs=1, wrap=wrap, limits=limits)
+    names = _markers(markers)
+    findings = []
+    for xml_path in sorted(logs.glob("vg.*.xml")):
+        pid = xml_path.name.split(".")[1]
+        if pid in names:
+            findings += _valgrind_findings(xml_path, names[pid], set(student_files))
+    return tests, _drop_leaks_of_failed_tests(findings, tests)
+
+
+# ---- AddressSanitizer + UBSan ---------------------------------------------
+
+FRAME_RE = re.compile(r"^\s*#\d+ 0x[0-9a-f]+ in (\S+) (\S+?):(\d+)(?::\d+)?\s*$")
+ASAN_RE = re.compile(r"ERROR: (?:AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w()-]+)*?)"
+                     r"(?: on | \(|$)", re.M)
+UBSAN_RE = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.*)$", re.M)
+
+
+def _sanitizer_findings(log: str, test: str, student_files: set[str]) -> list[Finding]:
+    findings = []
+    for m in UBSAN_RE.finditer(log):
+        file, line, what = m.groups()
+        where = f"{Path(file).name}:{line}"
+        if Path(file).name not in student_files:
+            where += ", outside your files"
+        findings.append(Finding("sanitizers", test, "undefined-behaviour",
+                                f"has undefined behaviour: {what}", where, what))
+    asan = ASAN_RE.search(log)
+    if asan:
+        kind = asan.group(1).strip()
+        blocks = re.split(r"\n(?=(?:Direct|Indirect) leak of)", log) if "leak" in kind \
+            else [log[asan.start():]]
+        for block in blocks[1:] if "leak" in kind else blocks:
+            frames = [(fm.group(1), fm.group(2), fm.group(3))
+                      for fm in map(FRAME_RE.match, block.splitlines()) if fm]
+            first = block.strip().splitlines()[0] if block.strip() else kind
+            findings.append(Finding("sanitizers", test, kind, PLAIN_WORDS.get(kind, kind),
+                                    _student_frame(frames, student_files), first))
+    return findings
+
+
+def sanitizers(binary: Path, work: Path, student_files: list[str], expected: list[str],
+               seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
+    logs = work / "sanitizers"
+    markers = logs / "markers"
+    markers.mkdir(parents=True, exist_ok=True)
+    for old in markers.glob("*"):
+        old.unlink()
+    env = {"MC_MARKER_DIR": str(markers), "MC_CAPTURE_STDERR": "1",
+           "ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS}
+    tests = run_tests(binary, expected, logs, seconds, env=env, runner=runner)
+    names = _markers(markers)
+    findings = []
+    for pid, test in sorted(names.items()):
+        log = read_capped(markers / f"{pid}.err")
+        findings += _sanitizer_findings(log, test, set(student_files))
+    return tests, _drop_leaks_of_failed_tests(findings, tests)
+
+
+def _drop_leaks_of_failed_tests(findings: list[Finding], tests: TestRun) -> list[Finding]:
+    failed = {tid for tid, t in tests.tests.items() if t.status == "FAILED"}
+    return [f for f in findings if not ("eak" in f.kind and f.test in failed)]

@@ -1,0 +1,117 @@
+"""Stage: run. Runs the Criterion test binary and reads its JSON report.
+
+Results come only from Criterion's report file, never from what the program
+prints. The report is cross-checked: it must exist and parse, list exactly
+the expected tests, and agree with the runner's exit status; a passing test
+must have made as many assertions as it does for the reference solution
+(when that is known). Anything else counts against the test, never for it.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .proc import Limits, Result, read_capped, run
+
+
+@dataclass
+class TestResult:
+    id: str                      # "suite::test"
+    status: str                  # PASSED, FAILED, CRASHED, TIMEOUT, MISSING, SUSPECT
+    assertions: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "PASSED"
+
+
+@dataclass
+class TestRun:
+    tests: dict[str, TestResult]
+    problem: str = ""            # why the run as a whole is doubtful, if it is
+    result: Result | None = None
+
+    @property
+    def passed(self) -> int:
+        return sum(t.passed for t in self.tests.values())
+
+
+def list_tests(binary: Path, runner=run) -> list[str]:
+    """The tests compiled into a binary, from Criterion's --list (trusted binary only)."""
+    listed = runner([str(binary), "--list"], cwd=binary.parent, limits=Limits(wall_seconds=30))
+    tests, suite = [], None
+    for line in listed.stdout.splitlines():
+        header = re.match(r"^(\S+): \d+ tests?$", line)
+        if header:
+            suite = header.group(1)
+        elif suite and "── " in line:
+            tests.append(f"{suite}::{line.split('── ', 1)[1].strip()}")
+    return tests
+
+
+def parse_report(path: Path) -> dict[str, TestResult] | None:
+    """Criterion's JSON report as {id: TestResult}; None if missing or malformed."""
+    text = read_capped(path, cap=8 << 20)
+    try:
+        data = json.loads(text)
+        results = {}
+        for suite in data["test_suites"]:
+            for test in suite["tests"]:
+                tid = f"{suite['name']}::{test['name']}"
+                status = str(test["status"])
+                messages = [str(m) for m in test.get("messages", [])]
+                if status == "ERRORED":   # Criterion's word for a crash or a timeout
+                    status = "TIMEOUT" if any("Timed out" in m for m in messages) else "CRASHED"
+                results[tid] = TestResult(tid, status, int(test.get("assertions", 0)), messages)
+        return results
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
+              env: dict | None = None, reference: dict[str, int] | None = None,
+              runner=run, jobs: int = 2, wrap: list[str] | None = None,
+              limits: Limits | None = None) -> TestRun:
+    """Runs every test in binary; `wrap` prefixes the command (Valgrind)."""
+    work.mkdir(parents=True, exist_ok=True)
+    report = work / "criterion.json"
+    report.unlink(missing_ok=True)
+    cmd = [*(wrap or []), str(binary), f"--json={report}", f"-j{jobs}"]
+    env = {**os.environ, **(env or {})}
+    limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5)
+    result = runner(cmd, cwd=work, limits=limits, env=env)
+    found = parse_report(report)
+    if found is None:
+        why = ("the test run was stopped at the time limit" if result.timed_out else
+               f"the test runner ended without its report (exit status {result.returncode}, "
+               f"signal {result.signal}): the code under test ended the process or broke it")
+        tests = {t: TestResult(t, "CRASHED", 0, [why]) for t in expected}
+        return TestRun(tests, problem=why, result=result)
+    return TestRun(_cross_check(found, expected, result, reference), result=result)
+
+
+def _cross_check(found: dict[str, TestResult], expected: list[str], result: Result,
+                 reference: dict[str, int] | None) -> dict[str, TestResult]:
+    tests = {}
+    for tid in expected:
+        test = found.get(tid) or TestResult(tid, "MISSING", 0, ["this test never reported"])
+        if test.passed and test.assertions == 0:
+            test.status = "SUSPECT"
+            test.messages.append("passed without making a single assertion: the test was cut "
+                                 "short (exit() or _exit() in the code under test?)")
+        elif test.passed and reference and tid in reference and \
+                test.assertions != reference[tid]:
+            test.status = "SUSPECT"
+            test.messages.append(f"made {test.assertions} assertions where the reference "
+                                 f"solution makes {reference[tid]}: the test was cut short")
+        tests[tid] = test
+    all_passed = all(t.passed for t in tests.values())
+    if all_passed and (result.returncode != 0 or set(found) - set(expected)):
+        for test in tests.values():   # a forged or overwritten report
+            test.status = "SUSPECT"
+            test.messages.append("the runner's exit status disagrees with its report")
+    return tests

@@ -1,0 +1,208 @@
+/*
+ * arena.c: a bump allocator over a fixed buffer or over chained blocks.
+ *
+ * The fast path (arena_alloc when the request fits) is a power-of-two mask,
+ * two compares and an add: no loop, no call. Everything else (new blocks,
+ * oversized requests, failure) is in alloc_slow.
+ */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A malloc'd block: this header, then size bytes of data.
+ * used: bytes handed out from data, padding included, for a block that is not
+ * current; 0 for the current block, whose offset lives in arena.used. */
+struct arena_block {
+    struct arena_block *next;
+    size_t size;
+    size_t used;
+    unsigned char data[];
+};
+
+static int align_ok(size_t align)
+{
+    return align - 1 < ARENA_MAX_ALIGN && (align & (align - 1)) == 0;
+}
+
+/* Bytes needed to move addr up to a multiple of align (a power of two).
+ * Computed on the address, not the offset: the block itself may be
+ * misaligned. */
+static size_t padding_for(uintptr_t addr, size_t align)
+{
+    return (size_t)(-addr & (align - 1));
+}
+
+static struct arena_block *block_new(size_t size)
+{
+    struct arena_block *b = malloc(sizeof *b + size);
+    if (b == NULL)
+        return NULL;
+    b->next = NULL;
+    b->size = size;
+    b->used = 0;
+    return b;
+}
+
+/* Frees blocks from b along the chain up to, not including, stop. */
+static void free_chain(struct arena_block *b, const struct arena_block *stop)
+{
+    while (b != stop) {
+        struct arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+/* Makes b the current block, bump offset used. */
+static void use_block(struct arena *a, struct arena_block *b, size_t used)
+{
+    b->used = 0;
+    a->blocks = b;
+    a->base = b->data;
+    a->cap = b->size;
+    a->used = used;
+}
+
+/* A request that needs more than a whole block gets a block of its own on
+ * the large list; the current block stays current, its free space kept. */
+static void *alloc_large(struct arena *a, size_t size, size_t align)
+{
+    struct arena_block *b = block_new(size + (align - 1));
+    if (b == NULL)
+        return NULL;
+    size_t pad = padding_for((uintptr_t)b->data, align);
+    b->used = pad + size;
+    b->next = a->large;
+    a->large = b;
+    return b->data + pad;
+}
+
+static void *alloc_slow(struct arena *a, size_t size, size_t align)
+{
+    if (a->block_size == 0)
+        return NULL; /* fixed buffer: full */
+    /* need covers the worst padding; need plus the header must not wrap. */
+    if (size > SIZE_MAX - sizeof(struct arena_block) - (align - 1))
+        return NULL;
+    size_t need = size + (align - 1);
+    if (need > a->block_size)
+        return alloc_large(a, size, align);
+    struct arena_block *b = block_new(a->block_size);
+    if (b == NULL)
+        return NULL;
+    a->blocks->used = a->used; /* retire the current block */
+    b->next = a->blocks;
+    use_block(a, b, 0);
+    size_t pad = padding_for((uintptr_t)b->data, align);
+    a->used = pad + size; /* fits: pad + size <= need <= cap */
+    return b->data + pad;
+}
+
+void arena_init_buffer(struct arena *a, void *buffer, size_t size)
+{
+    a->base = buffer;
+    a->used = 0;
+    a->cap = size;
+    a->block_size = 0;
+    a->blocks = NULL;
+    a->large = NULL;
+}
+
+int arena_init(struct arena *a, size_t block_size)
+{
+    if (block_size == 0)
+        block_size = ARENA_DEFAULT_BLOCK;
+    struct arena_block *b = block_new(block_size);
+    if (b == NULL)
+        return -1;
+    a->block_size = block_size;
+    a->large = NULL;
+    use_block(a, b, 0);
+    return 0;
+}
+
+void *arena_alloc(struct arena *a, size_t size, size_t align)
+{
+    if (!align_ok(align))
+        return NULL;
+    uintptr_t here = (uintptr_t)a->base + a->used;
+    size_t pad = padding_for(here, align);
+    size_t avail = a->cap - a->used;
+    if (pad > avail || size > avail - pad)
+        return alloc_slow(a, size, align);
+    void *p = a->base + a->used + pad;
+    a->used += pad + size;
+    return p;
+}
+
+void *arena_alloc_array(struct arena *a, size_t count, size_t size, size_t align)
+{
+    if (count != 0 && size > SIZE_MAX / count)
+        return NULL;
+    return arena_alloc(a, count * size, align);
+}
+
+void *arena_calloc(struct arena *a, size_t count, size_t size, size_t align)
+{
+    void *p = arena_alloc_array(a, count, size, align);
+    if (p != NULL)
+        memset(p, 0, count * size);
+    return p;
+}
+
+struct arena_mark arena_save(const struct arena *a)
+{
+    struct arena_mark mark = {a->blocks, a->large, a->used};
+    return mark;
+}
+
+void arena_restore(struct arena *a, struct arena_mark mark)
+{
+    free_chain(a->large, mark.large);
+    a->large = mark.large;
+    if (a->block_size == 0) {
+        a->used = mark.used;
+        return;
+    }
+    free_chain(a->blocks, mark.block);
+    use_block(a, mark.block, mark.used);
+}
+
+void arena_reset(struct arena *a)
+{
+    free_chain(a->large, NULL);
+    a->large = NULL;
+    if (a->blocks != NULL) {
+        free_chain(a->blocks->next, NULL);
+        a->blocks->next = NULL;
+    }
+    a->used = 0;
+}
+
+void arena_destroy(struct arena *a)
+{
+    free_chain(a->large, NULL);
+    free_chain(a->blocks, NULL);
+    arena_init_buffer(a, NULL, 0); /* empty: every allocation fails */
+}
+
+static void count_blocks(const struct arena_block *b, struct arena_stats *s)
+{
+    for (; b != NULL; b = b->next) {
+        s->used += b->used;
+        s->reserved += b->size;
+        s->blocks++;
+    }
+}
+
+struct arena_stats arena_stats(const struct arena *a)
+{
+    struct arena_stats s = {a->used, 0, 0};
+    if (a->block_size == 0)
+        s.reserved = a->cap;
+    count_blocks(a->blocks, &s);
+    count_blocks(a->large, &s);
+    return s;
+}

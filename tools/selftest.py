@@ -1,0 +1,257 @@
+#!/usr/bin/env python3
+"""make test: the project's self-test.
+
+For every exercise, through the grader's own pipeline:
+  - the reference solution scores full marks with the public and hidden tests,
+    and is clean under Valgrind, ASan+UBSan and clang-tidy;
+  - the stub compiles with -Werror and fails its tests without crashing;
+  - every mutant in grader/mutants/ loses points in the category it names.
+Then the grader's own tests (tests/), the chapters' code blocks, the book build
+and its links. Ends with the line "N passed, N failed"; exits 1 on any failure.
+
+    python3 tools/selftest.py [EX ...] [--skip-book]
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
+
+from mcgrader import exercises, fetch, pipeline  # noqa: E402
+from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
+
+MIN_MUTANTS = 6
+STUB_MAX_SHARE = 0.25      # a stub may pass at most this share of its tests by accident
+PRINT = threading.Lock()
+
+
+@dataclass
+class Outcome:
+    name: str
+    ok: bool
+    detail: str = ""
+    seconds: float = 0.0
+
+
+class Report:
+    def __init__(self) -> None:
+        self.outcomes: list[Outcome] = []
+
+    def add(self, name: str, ok: bool, detail: str = "", seconds: float = 0.0) -> bool:
+        out = Outcome(name, ok, detail, seconds)
+        with PRINT:
+            self.outcomes.append(out)
+            mark = "ok  " if ok else "FAIL"
+            timing = f" ({seconds:.1f}s)" if seconds >= 1 else ""
+            print(f"{mark} {name}{timing}", flush=True)
+            if detail and not ok:
+                for line in detail.rstrip().splitlines():
+                    print(f"       {line}")
+        return ok
+
+
+# ---- one exercise -----------------------------------------------------------
+
+def summary(res: pipeline.ExerciseResult) -> str:
+    parts = [f"{res.score:g}/{res.max_score:g}"]
+    for c in res.categories.values():
+        if c.ran:
+            parts.append(f"{c.name} {c.score:g}/{c.max_score:g}")
+    return ", ".join(parts)
+
+
+def reasons(res: pipeline.ExerciseResult, limit: int = 12) -> str:
+    lines = []
+    if res.build_errors:
+        lines.append(res.build_errors)
+    lines += res.audit_problems
+    for c in res.categories.values():
+        lines += [f"{c.name}: {r}" for r in c.reasons if r != "not run"]
+    return "\n".join(lines[:limit])
+
+
+def grade_folder(ex: Exercise, source: Path, work: Path, opt: pipeline.Options):
+    staged = fetch.stage(ex, source, work / "files")
+    if staged.missing:
+        return None, f"missing files: {', '.join(staged.missing)}"
+    return pipeline.check(ex, staged.folder, work / "build", opt), ""
+
+
+def check_solution(ex: Exercise, work: Path, rep: Report) -> dict[str, int] | None:
+    start = time.monotonic()
+    res, err = grade_folder(ex, ex.solution_dir, work / "solution", pipeline.Options())
+    name = f"{ex.folder}: reference solution scores full marks"
+    if res is None:
+        rep.add(name, False, err)
+        return None
+    dirty = [f"{cat}: {f.line()}" for cat, found in res.findings.items() for f in found]
+    ok = res.score == res.max_score and not dirty
+    rep.add(f"{name} [{summary(res)}]", ok, reasons(res) + "\n".join(dirty[:8]),
+            time.monotonic() - start)
+    if not res.tests:
+        return None
+    return {tid: t.assertions for tid, t in res.tests.tests.items()}
+
+
+def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
+    start = time.monotonic()
+    opt = pipeline.Options(stages=("tests",))
+    res, err = grade_folder(ex, ex.dir, work / "stub", opt)
+    name = f"{ex.folder}: stub compiles and fails its tests cleanly"
+    if res is None or not res.built:
+        rep.add(name, False, err or res.build_errors)
+        return
+    tests = res.tests.tests
+    crashed = [tid for tid, t in tests.items() if t.status in ("CRASHED", "TIMEOUT")]
+    share = res.tests.passed / len(tests) if tests else 1
+    problems = []
+    if res.tests.problem:
+        problems.append(res.tests.problem)
+    if crashed:
+        problems.append(f"tests crash or hang on the stub instead of failing: {crashed[:5]}")
+    if share > STUB_MAX_SHARE:
+        problems.append(f"the stub passes {res.tests.passed} of {len(tests)} tests")
+    rep.add(f"{name} [passes {res.tests.passed}/{len(tests)}]", not problems,
+            "\n".join(problems), time.monotonic() - start)
+
+
+def parse_mutant(patch: Path) -> tuple[str, str]:
+    mistake, category = "", ""
+    for line in patch.read_text(errors="replace").splitlines():
+        if line.startswith("--- "):
+            break
+        if line.lower().startswith("mistake:"):
+            mistake = line.split(":", 1)[1].strip()
+        elif line.lower().startswith("category:"):
+            category = line.split(":", 1)[1].strip().lower()
+    return mistake, category
+
+
+def caught_in(res: pipeline.ExerciseResult, category: str) -> bool:
+    if not res.built:
+        return False
+    if category == "tests":
+        return res.tests is not None and res.tests.passed < len(res.tests.tests)
+    return bool(res.findings.get(category))
+
+
+def check_mutant(ex: Exercise, patch: Path, reference: dict[str, int] | None, work: Path,
+                 rep: Report) -> None:
+    start = time.monotonic()
+    mistake, category = parse_mutant(patch)
+    name = f"{ex.folder}: mutant {patch.stem} is caught by {category or '?'}"
+    if category not in CATEGORIES or not mistake:
+        rep.add(name, False, f"{patch.name}: needs 'Mistake:' and 'Category:' "
+                             f"({'|'.join(CATEGORIES)}) header lines")
+        return
+    source = work / f"mutant-src-{patch.stem}"
+    shutil.copytree(ex.solution_dir, source)
+    applied = subprocess.run(["patch", "-p1", "-s", "-f", "-d", str(source), "-i", str(patch)],
+                             capture_output=True, text=True)
+    if applied.returncode != 0:
+        rep.add(name, False, f"the patch no longer applies to the solution:\n"
+                             f"{applied.stdout}{applied.stderr}")
+        return
+    stages = ("tests",) if category == "tests" else ("tests", category)
+    opt = pipeline.Options(stages=stages, reference=reference)
+    res, err = grade_folder(ex, source, work / f"mutant-{patch.stem}", opt)
+    if res is None:
+        rep.add(name, False, err)
+        return
+    if not res.built:
+        rep.add(name, False, "the mutant does not compile: a mutant must be a plausible "
+                             "submission\n" + res.build_errors)
+        return
+    ok = caught_in(res, category)
+    rep.add(f"{name} [{summary(res)}]", ok,
+            "" if ok else f"{mistake}\nnot caught; what the grader said:\n{reasons(res)}",
+            time.monotonic() - start)
+
+
+def check_layout(ex: Exercise, rep: Report) -> bool:
+    problems = []
+    for path in (ex.readme, ex.dir / "hints.md", ROOT / "chapters" / f"{ex.chapter}.md"):
+        if not path.exists():
+            problems.append(f"{path.relative_to(ROOT)} is missing")
+    for f in (*ex.student_files, *ex.headers):
+        if not (ex.dir / f).exists():
+            problems.append(f"exercises/{ex.folder}/{f} is missing")
+    for f in ex.student_files:
+        if not (ex.solution_dir / f).exists():
+            problems.append(f"solutions/{ex.folder}/{f} is missing")
+    if not ex.public_tests():
+        problems.append("no public tests in tests/")
+    if not ex.hidden_tests():
+        problems.append(f"no hidden tests in grader/hidden/{ex.folder}/")
+    if len(ex.mutants()) < MIN_MUTANTS:
+        problems.append(f"{len(ex.mutants())} mutants; at least {MIN_MUTANTS} wanted")
+    return rep.add(f"{ex.folder}: layout and metadata", not problems, "\n".join(problems))
+
+
+def check_exercise(ex: Exercise, rep: Report) -> None:
+    with tempfile.TemporaryDirectory(prefix=f"memcraft-{ex.number}-") as tmp:
+        work = Path(tmp)
+        if not check_layout(ex, rep):
+            return
+        reference = check_solution(ex, work, rep)
+        check_stub(ex, work, rep)
+        for patch in ex.mutants():
+            check_mutant(ex, patch, reference, work, rep)
+
+
+# ---- the rest of the project --------------------------------------------------
+
+def check_command(rep: Report, name: str, cmd: list[str], timeout: int = 600) -> None:
+    start = time.monotonic()
+    try:
+        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout)
+        ok, out = done.returncode == 0, done.stdout + done.stderr
+    except subprocess.TimeoutExpired:
+        ok, out = False, f"timed out after {timeout}s"
+    tail = "\n".join(out.strip().splitlines()[-25:])
+    rep.add(name, ok, tail, time.monotonic() - start)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("exercise", nargs="*", help="only these exercises (03, vector)")
+    parser.add_argument("--skip-book", action="store_true", help="leave out the book checks")
+    args = parser.parse_args(argv)
+    rep = Report()
+    start = time.monotonic()
+    chosen = exercises.select(args.exercise)
+    whole = not args.exercise
+    if whole:
+        check_command(rep, "grader: unit tests (tests/)",
+                      [sys.executable, "-m", "unittest", "discover", "-s", "tests", "-q"])
+    with ThreadPoolExecutor(max_workers=pipeline.cpu_count()) as pool:
+        list(pool.map(lambda ex: check_exercise(ex, rep), chosen))
+    if whole and not args.skip_book:
+        book = [sys.executable, "tools/book.py"]
+        check_command(rep, "chapters: every C code block compiles (and runs where marked)",
+                      [*book, "check-code"])
+        check_command(rep, "book: builds with pandoc", [*book, "build"])
+        check_command(rep, "book: internal links, images and MC_READ sections resolve",
+                      [*book, "check-links"])
+        check_command(rep, "book: a chapter renders in headless Chromium",
+                      [*book, "check-browser"])
+    failed = [o for o in rep.outcomes if not o.ok]
+    print(f"\nself-test took {time.monotonic() - start:.0f}s")
+    for o in failed:
+        print(f"FAILED: {o.name}")
+    print(f"{len(rep.outcomes) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
