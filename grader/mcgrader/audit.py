@@ -35,7 +35,7 @@ VALGRIND_MAGIC = re.compile(r"rol\s+\$0x3d,%rdi")
 
 def _symbols(obj: Path, runner) -> tuple[set[str], set[str]] | None:
     result = runner(["nm", "--format=posix", str(obj)], cwd=obj.parent,
-                    limits=Limits(wall_seconds=30))
+                    limits=Limits(wall_seconds=30), readable=[obj.parent])
     if not result.ok:
         return None
     defined, undefined = set(), set()
@@ -65,13 +65,13 @@ def audit(ex: Exercise, objects: list[Path], runner=run) -> list[str]:
         for name in sorted(undefined - allowed_calls):
             problems.append(f"{obj.name} calls '{name}', which this exercise does not allow")
         sections = runner(["readelf", "-SW", str(obj)], cwd=obj.parent,
-                          limits=Limits(wall_seconds=30)).stdout
+                          limits=Limits(wall_seconds=30), readable=[obj.parent]).stdout
         for section in FORBIDDEN_SECTIONS:
             if re.search(rf"\s{re.escape(section)}(\.\S*)?\s", sections):
                 problems.append(f"{obj.name} has a {section} section (code that runs before or "
                                 f"after main, or registers tests)")
         code = runner(["objdump", "-d", "--no-show-raw-insn", str(obj)], cwd=obj.parent,
-                      limits=Limits(wall_seconds=30)).stdout
+                      limits=Limits(wall_seconds=30), readable=[obj.parent]).stdout
         if re.search(r"\ssyscall\b|\sint\s+\$0x80\b", code):
             problems.append(f"{obj.name} makes a raw system call")
         if VALGRIND_MAGIC.search(code):

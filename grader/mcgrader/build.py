@@ -52,12 +52,13 @@ def _first_lines(text: str, count: int = 25) -> str:
 
 
 def _compile(source: Path, obj: Path, flags: list[str], deps: list[Path], build: Build,
-             runner) -> bool:
+             runner, readable: list[Path]) -> bool:
     cmd = ["gcc", *flags, "-c", str(source), "-o", str(obj)]
     if not _stale(obj, [source, *deps]):
         return True
     obj.parent.mkdir(parents=True, exist_ok=True)
-    result = runner(cmd, cwd=obj.parent, limits=COMPILE_LIMITS)
+    result = runner(cmd, cwd=obj.parent, limits=COMPILE_LIMITS, readable=readable,
+                    writable=[obj.parent])
     if result.ok:
         return True
     obj.unlink(missing_ok=True)
@@ -70,10 +71,13 @@ def _compile(source: Path, obj: Path, flags: list[str], deps: list[Path], build:
 
 def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: list[Path],
           runner=run) -> Build:
-    """Builds out_dir/<variant>/tests.bin from the student files in files_dir.
+    """Builds out_dir/<variant>/tests-*.bin from the student files in files_dir.
 
     files_dir holds the student's files beside our headers (copied there by
     the caller when grading; the exercise folder itself for `make check`).
+    Only the student's files are compiled through `runner` (the sandbox when
+    grading); the trusted tests are compiled into out_dir/trusted/, which the
+    sandbox never shows to the student's code.
     """
     vflags = VARIANTS[variant]
     out = out_dir / variant
@@ -82,13 +86,14 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
     for name in ex.student_files:
         obj = out / "student" / (Path(name).stem + ".o")
         flags = student_flags(files_dir, variant)
-        if not _compile(files_dir / name, obj, flags, headers, result, runner):
+        if not _compile(files_dir / name, obj, flags, headers, result, runner, [files_dir]):
             return result
         result.student_objects.append(obj)
     objects = list(result.student_objects)
     for source in [*tests, TESTKIT / "mc_test.c"]:
-        obj = out / "trusted" / (source.stem + ".o")
-        if not _compile(source, obj, test_flags(ex, variant), headers, result, runner):
+        (out_dir / "trusted").mkdir(mode=0o700, parents=True, exist_ok=True)
+        obj = out_dir / "trusted" / variant / (source.stem + ".o")
+        if not _compile(source, obj, test_flags(ex, variant), headers, result, run, []):
             result.errors = "a trusted test file did not compile (not the student's fault):\n" \
                 + result.errors
             return result
@@ -98,7 +103,7 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
     link = ["gcc", *vflags, *map(str, objects), "-o", str(binary),
             "-Wl,--wrap=" + ",--wrap=".join(WRAPPED), "-lcriterion"]
     if _stale(binary, objects) or _stale(binary, [TESTKIT / "mc_test.c"]):
-        linked = runner(link, cwd=out, limits=COMPILE_LIMITS)
+        linked = run(link, cwd=out, limits=COMPILE_LIMITS)
         if not linked.ok:
             binary.unlink(missing_ok=True)
             result.ok = False

@@ -28,7 +28,8 @@ def lint(ex: Exercise, files_dir: Path, runner=run) -> tuple[list[LintWarning], 
     cmd = ["clang-tidy", "--quiet", f"--config-file={ROOT / '.clang-tidy'}", *files, "--",
            *STD, f"-I{files_dir}", f"-I{ex.dir}"]
     result = runner(cmd, cwd=files_dir, limits=Limits(wall_seconds=120, cpu_seconds=120,
-                                                      address_space=4 << 30))
+                                                      address_space=4 << 30),
+                    readable=[files_dir, ex.dir, ROOT / ".clang-tidy"])
     if result.timed_out or result.returncode not in (0, 1):
         return [], f"clang-tidy did not finish (status {result.returncode})"
     warnings = []

@@ -78,13 +78,18 @@ def kill_group(pgid: int) -> None:
 
 
 def run(cmd: list[str], cwd: Path, limits: Limits = Limits(), env: dict | None = None,
-        stdin_data: bytes | None = None) -> Result:
-    """Runs cmd in its own session; returns when it ends or the wall limit passes."""
+        readable=(), writable=(), uid: int | None = None) -> Result:
+    """Runs cmd in its own session; returns when it ends or the wall limit passes.
+
+    readable and writable name the paths the command needs; only the sandbox
+    (sandbox.py) enforces them. uid, when given, is the user to run as.
+    """
     start = time.monotonic()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         try:
             child = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=err,
-                                     stdin=subprocess.DEVNULL, preexec_fn=_set_limits(limits))
+                                     stdin=subprocess.DEVNULL, preexec_fn=_set_limits(limits),
+                                     user=uid, group=uid, extra_groups=[] if uid else None)
         except OSError as exc:
             return Result(127, None, "", f"cannot run {cmd[0]}: {exc}", False, 0.0)
         timed_out = False

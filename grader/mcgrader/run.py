@@ -16,6 +16,9 @@ from pathlib import Path
 
 from .proc import Limits, Result, read_capped, run
 
+# The test run's whole environment: nothing of the grader's own leaks in.
+BASE_ENV = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TERM": "dumb"}
+
 
 @dataclass
 class TestResult:
@@ -42,7 +45,8 @@ class TestRun:
 
 def list_tests(binary: Path, runner=run) -> list[str]:
     """The tests compiled into a binary, from Criterion's --list (trusted binary only)."""
-    listed = runner([str(binary), "--list"], cwd=binary.parent, limits=Limits(wall_seconds=30))
+    listed = runner([str(binary), "--list"], cwd=binary.parent, limits=Limits(wall_seconds=30),
+                    readable=[binary.parent])
     tests, suite = [], None
     for line in listed.stdout.splitlines():
         header = re.match(r"^(\S+): \d+ tests?$", line)
@@ -81,9 +85,10 @@ def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
     report = work / "criterion.json"
     report.unlink(missing_ok=True)
     cmd = [*(wrap or []), str(binary), f"--json={report}", f"-j{jobs}"]
-    env = {**os.environ, **(env or {})}
+    env = {**BASE_ENV, **(env or {})}
     limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5)
-    result = runner(cmd, cwd=work, limits=limits, env=env)
+    result = runner(cmd, cwd=work, limits=limits, env=env, readable=[binary.parent],
+                    writable=[work])
     found = parse_report(report)
     if found is None:
         why = ("the test run was stopped at the time limit" if result.timed_out else
