@@ -83,9 +83,9 @@ class PipelineTest(unittest.TestCase):
 class ReportTest(unittest.TestCase):
     def test_a_missing_or_malformed_report_is_none(self):
         with scratch() as tmp:
-            path = Path(tmp) / "r.json"
+            path = Path(tmp) / "r.xml"
             self.assertIsNone(run.parse_report(path))
-            path.write_text('{"test_suites": [ {"name": 1')
+            path.write_text("<testsuites><testsuite name=\"s\"><testcase")
             self.assertIsNone(run.parse_report(path))
 
     def test_fewer_assertions_than_the_reference_is_suspect(self):

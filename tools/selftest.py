@@ -29,7 +29,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
 from mcgrader import exercises, fetch, pipeline  # noqa: E402
 from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
 
-MIN_MUTANTS = 6
 STUB_MAX_SHARE = 0.25      # a stub may pass at most this share of its tests by accident
 PRINT = threading.Lock()
 
@@ -102,7 +101,24 @@ def check_solution(ex: Exercise, work: Path, rep: Report) -> dict[str, int] | No
     return {tid: t.assertions for tid, t in res.tests.tests.items()}
 
 
+def check_buggy_program(ex: Exercise, work: Path, rep: Report) -> None:
+    """A bug hunt's starting point must be rejected: tests or memory checkers catch it."""
+    start = time.monotonic()
+    opt = pipeline.Options(stages=("tests", "valgrind", "sanitizers"))
+    res, err = grade_folder(ex, ex.dir, work / "stub", opt)
+    name = f"{ex.folder}: the buggy program compiles and is caught"
+    if res is None or not res.built:
+        rep.add(name, False, err or res.build_errors)
+        return
+    caught = [c for c in ("tests", "valgrind", "sanitizers") if caught_in(res, c)]
+    rep.add(f"{name} [by {', '.join(caught) or 'nothing'}]", bool(caught),
+            "" if caught else "the planted bugs go unnoticed", time.monotonic() - start)
+
+
 def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
+    if ex.kind == "bug-hunt":
+        check_buggy_program(ex, work, rep)
+        return
     start = time.monotonic()
     opt = pipeline.Options(stages=("tests",))
     res, err = grade_folder(ex, ex.dir, work / "stub", opt)
@@ -192,8 +208,8 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
         problems.append("no public tests in tests/")
     if not ex.hidden_tests():
         problems.append(f"no hidden tests in grader/hidden/{ex.folder}/")
-    if len(ex.mutants()) < MIN_MUTANTS:
-        problems.append(f"{len(ex.mutants())} mutants; at least {MIN_MUTANTS} wanted")
+    if len(ex.mutants()) < ex.mutants_min:
+        problems.append(f"{len(ex.mutants())} mutants; at least {ex.mutants_min} wanted")
     return rep.add(f"{ex.folder}: layout and metadata", not problems, "\n".join(problems))
 
 

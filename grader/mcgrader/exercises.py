@@ -13,6 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = ("tests", "valgrind", "sanitizers", "lint")
+KINDS = ("exercise", "bug-hunt")
 FOLDER_RE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9-]*)$")
 
 
@@ -34,6 +35,8 @@ class Exercise:
     rubric: dict[str, int]
     suite_weights: dict[str, float] = field(default_factory=dict)
     run_seconds: int = 60
+    kind: str = "exercise"       # or "bug-hunt": the stub is a buggy program to fix
+    mutants_min: int = 6
     root: Path = ROOT
 
     @property
@@ -83,6 +86,20 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
     return tuple(value)
 
 
+TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
+            "kind", "mutants_min"}
+TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
+
+
+def _refuse_unknown_keys(data: dict, meta: Path) -> None:
+    for key in set(data) - TOP_KEYS:
+        raise ExerciseError(f"{meta}: unknown key '{key}'")
+    for table, allowed in TABLE_KEYS.items():
+        for key in set(data.get(table, {})) - allowed:
+            raise ExerciseError(f"{meta}: unknown key '{key}' in [{table}] (top-level keys go "
+                                f"before the first [table])")
+
+
 def load(folder: Path) -> Exercise:
     """Reads exercises/NN-name/exercise.toml; raises ExerciseError when it is wrong."""
     match = FOLDER_RE.match(folder.name)
@@ -93,6 +110,7 @@ def load(folder: Path) -> Exercise:
         data = tomllib.loads(meta.read_text())
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise ExerciseError(f"{meta}: {err}") from None
+    _refuse_unknown_keys(data, meta)
     rubric = data.get("rubric", {})
     points = {c: rubric.get(c, 0) for c in CATEGORIES}
     if not all(isinstance(v, int) and v >= 0 for v in points.values()) or not any(points.values()):
@@ -101,6 +119,9 @@ def load(folder: Path) -> Exercise:
     for name in ("title", "chapter"):
         if not isinstance(data.get(name), str):
             raise ExerciseError(f"{meta}: '{name}' must be a string")
+    kind = data.get("kind", "exercise")
+    if kind not in KINDS:
+        raise ExerciseError(f"{meta}: 'kind' must be one of {KINDS}")
     return Exercise(
         folder=folder.name,
         number=match.group(1),
@@ -114,6 +135,8 @@ def load(folder: Path) -> Exercise:
         rubric=points,
         suite_weights={str(k): float(v) for k, v in weights.items()},
         run_seconds=int(data.get("limits", {}).get("run_seconds", 60)),
+        kind=kind,
+        mutants_min=int(data.get("mutants_min", 6)),
         root=folder.parent.parent,
     )
 

@@ -1,4 +1,4 @@
-"""Stage: run. Runs the Criterion test binary and reads its JSON report.
+"""Stage: run. Runs the Criterion test binary and reads its XML report.
 
 Results come only from Criterion's report file, never from what the program
 prints. The report is cross-checked: it must exist and parse, list exactly
@@ -8,8 +8,7 @@ must have made as many assertions as it does for the reference solution
 """
 from __future__ import annotations
 
-import json
-import os
+import xml.etree.ElementTree as ET
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -57,23 +56,39 @@ def list_tests(binary: Path, runner=run) -> list[str]:
     return tests
 
 
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def parse_report(path: Path) -> dict[str, TestResult] | None:
-    """Criterion's JSON report as {id: TestResult}; None if missing or malformed."""
-    text = read_capped(path, cap=8 << 20)
+    """Criterion's XML report as {id: TestResult}; None if missing or malformed.
+
+    The XML report, not the JSON one: Criterion 2.4 writes assertion messages
+    into its JSON without escaping quotes, so any message quoting a string
+    breaks the JSON.
+    """
+    text = CONTROL_CHARS.sub("?", read_capped(path, cap=8 << 20))
     try:
-        data = json.loads(text)
-        results = {}
-        for suite in data["test_suites"]:
-            for test in suite["tests"]:
-                tid = f"{suite['name']}::{test['name']}"
-                status = str(test["status"])
-                messages = [str(m) for m in test.get("messages", [])]
-                if status == "ERRORED":   # Criterion's word for a crash or a timeout
-                    status = "TIMEOUT" if any("Timed out" in m for m in messages) else "CRASHED"
-                results[tid] = TestResult(tid, status, int(test.get("assertions", 0)), messages)
-        return results
-    except (ValueError, KeyError, TypeError):
+        root = ET.fromstring(text)
+    except ET.ParseError:
         return None
+    if root.tag != "testsuites":
+        return None
+    results = {}
+    for suite in root.iter("testsuite"):
+        for case in suite.iter("testcase"):
+            tid = f"{suite.get('name')}::{case.get('name')}"
+            status = case.get("status", "")
+            try:
+                assertions = int(case.get("assertions", "0"))
+            except ValueError:
+                return None
+            messages = [m for f in case.iter("failure") for m in [(f.text or "").strip()] if m]
+            error = case.find("error")
+            if status == "ERRORED" and error is not None:   # a crash or a timeout
+                status = "TIMEOUT" if error.get("type") == "timeout" else "CRASHED"
+                messages.append(error.get("message", ""))
+            results[tid] = TestResult(tid, status, assertions, messages)
+    return results
 
 
 def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
@@ -82,9 +97,9 @@ def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
               limits: Limits | None = None) -> TestRun:
     """Runs every test in binary; `wrap` prefixes the command (Valgrind)."""
     work.mkdir(parents=True, exist_ok=True)
-    report = work / "criterion.json"
+    report = work / "criterion.xml"
     report.unlink(missing_ok=True)
-    cmd = [*(wrap or []), str(binary), f"--json={report}", f"-j{jobs}"]
+    cmd = [*(wrap or []), str(binary), f"--xml={report}", f"-j{jobs}"]
     env = {**BASE_ENV, **(env or {})}
     limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5)
     result = runner(cmd, cwd=work, limits=limits, env=env, readable=[binary.parent],
