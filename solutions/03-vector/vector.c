@@ -54,11 +54,10 @@ static size_t next_capacity(size_t capacity, size_t limit)
     return next < limit ? next : limit;
 }
 
-/* Makes room for one more element, growing geometrically when full. */
-static int grow_for_one(struct vector *v)
+/* Called when size == capacity: grows the buffer by one geometric step.
+ * Kept out of the callers' fast path, which is a single comparison. */
+static int grow(struct vector *v)
 {
-    if (v->size < v->capacity)
-        return 0;
     size_t limit = max_capacity(v);
     if (v->capacity >= limit)
         return -1;
@@ -93,7 +92,7 @@ int vector_reserve(struct vector *v, size_t min_capacity)
 
 int vector_push(struct vector *v, const void *elem)
 {
-    if (grow_for_one(v) != 0)
+    if (v->size == v->capacity && grow(v) != 0)
         return -1;
     memcpy(slot(v, v->size), elem, v->elem_size);
     v->size++;
@@ -135,7 +134,9 @@ int vector_set(struct vector *v, size_t index, const void *elem)
 
 int vector_insert(struct vector *v, size_t index, const void *elem)
 {
-    if (index > v->size || grow_for_one(v) != 0)
+    if (index > v->size)
+        return -1;
+    if (v->size == v->capacity && grow(v) != 0)
         return -1;
     size_t tail = v->size - index; /* elements that move up by one */
     memmove(slot(v, index + 1), slot(v, index), tail * v->elem_size);
