@@ -1,9 +1,10 @@
 /*
  * arena.c: a bump allocator over a fixed buffer or over chained blocks.
  *
- * The fast path (arena_alloc when the request fits) is a power-of-two mask,
- * two compares and an add: no loop, no call. Everything else (new blocks,
- * oversized requests, failure) is in alloc_slow.
+ * The fast path (arena_alloc when the request fits) is an alignment check,
+ * a power-of-two mask, two compares and an add: about 20 instructions, no
+ * loop, no call. Everything else (new blocks, oversized requests, failure)
+ * is in alloc_slow.
  */
 #include "arena.h"
 
@@ -79,7 +80,9 @@ static void *alloc_large(struct arena *a, size_t size, size_t align)
     return b->data + pad;
 }
 
-static void *alloc_slow(struct arena *a, size_t size, size_t align)
+/* Kept out of line (a GNU attribute that GCC and Clang accept) so that the
+ * fast path in arena_alloc does not pay to save the registers this needs. */
+__attribute__((noinline)) static void *alloc_slow(struct arena *a, size_t size, size_t align)
 {
     if (a->block_size == 0)
         return NULL; /* fixed buffer: full */
@@ -128,13 +131,12 @@ void *arena_alloc(struct arena *a, size_t size, size_t align)
     if (!align_ok(align))
         return NULL;
     uintptr_t here = (uintptr_t)a->base + a->used;
-    size_t pad = padding_for(here, align);
-    size_t avail = a->cap - a->used;
-    if (pad > avail || size > avail - pad)
+    /* start cannot wrap: the padding is under 4096 bytes and used <= cap. */
+    size_t start = a->used + padding_for(here, align);
+    if (start > a->cap || size > a->cap - start)
         return alloc_slow(a, size, align);
-    void *p = a->base + a->used + pad;
-    a->used += pad + size;
-    return p;
+    a->used = start + size;
+    return a->base + start;
 }
 
 void *arena_alloc_array(struct arena *a, size_t count, size_t size, size_t align)
