@@ -52,8 +52,7 @@ static void assert_stats_consistent(const struct buddy_stats *s, const char *whe
                   s->internal_fragmentation == s->used_bytes - s->requested_bytes,
               "%s: expected free_bytes + used_bytes == %d, free_bytes == sum of free_blocks[k] * "
               "block size, internal_fragmentation == used - requested; got free %zu, used %zu, "
-              "sum by order %zu, requested %zu, fragmentation %zu" MC_READ("8.7 Internal "
-                                                                           "fragmentation"),
+              "sum %zu, requested %zu, fragmentation %zu" MC_READ("8.7 Internal fragmentation"),
               when, REGION_SIZE, s->free_bytes, s->used_bytes, sum, s->requested_bytes,
               s->internal_fragmentation);
 }
