@@ -20,6 +20,7 @@ from .exercises import Exercise
 from .proc import run
 
 STAGES = ("tests", "valgrind", "sanitizers", "lint")
+TEST_MEMORY = 2 << 30     # address space per test process in the plain build
 
 
 @dataclass
@@ -81,7 +82,8 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
     expected = run_stage.list_tests(plain.binary, opt.runner)
     res.tests = run_stage.run_tests(plain.binary, expected, work / "run",
                                     opt.limit("tests", ex.run_seconds), reference=opt.reference,
-                                    runner=opt.runner, jobs=opt.jobs)
+                                    runner=opt.runner, jobs=opt.jobs,
+                                    address_space=TEST_MEMORY)
     problems: dict[str, list[str] | None] = {"valgrind": None, "sanitizers": None, "lint": None}
     if "valgrind" in opt.stages:
         seconds = opt.limit("valgrind", ex.run_seconds + 4 * len(expected) + 30)

@@ -94,14 +94,19 @@ def parse_report(path: Path) -> dict[str, TestResult] | None:
 def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
               env: dict | None = None, reference: dict[str, int] | None = None,
               runner=run, jobs: int = 2, wrap: list[str] | None = None,
-              limits: Limits | None = None) -> TestRun:
-    """Runs every test in binary; `wrap` prefixes the command (Valgrind)."""
+              limits: Limits | None = None, address_space: int | None = None) -> TestRun:
+    """Runs every test in binary; `wrap` prefixes the command (Valgrind).
+
+    address_space caps each process's memory (RLIMIT_AS): right for a plain
+    build, wrong for ASan (it reserves terabytes) and Valgrind.
+    """
     work.mkdir(parents=True, exist_ok=True)
     report = work / "criterion.xml"
     report.unlink(missing_ok=True)
     cmd = [*(wrap or []), str(binary), f"--xml={report}", f"-j{jobs}"]
     env = {**BASE_ENV, **(env or {})}
-    limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5)
+    limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5,
+                              address_space=address_space)
     result = runner(cmd, cwd=work, limits=limits, env=env, readable=[binary.parent],
                     writable=[work])
     found = parse_report(report)

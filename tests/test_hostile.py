@@ -1,0 +1,160 @@
+"""The hostile corpus (grader/hostile/): code that attacks the grader must end in the
+verdict its header names, with the grader still running, nothing left behind, and
+nothing outside the sandbox touched.
+
+Each file replaces the student's tiny.c of a one-function exercise. Header lines:
+  Expect: audit | compile-error | tests-lost | full-marks     (the grader as shipped)
+  Without-audit: ...    the verdict when the object-file audit is switched off, which
+                        proves the sandbox alone contains what the audit also refuses.
+"""
+import os
+import re
+import shutil
+import socket
+import textwrap
+import unittest
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from helpers import ROOT, make_exercise, scratch
+from mcgrader import pipeline, sandbox
+
+HOSTILE = ROOT / "grader" / "hostile"
+TESTS = textwrap.dedent("""\
+    #define MC_TEST_TIMEOUT 3
+    #include "mc_test.h"
+    #include "tiny.h"
+    MC_SUITE(tiny);
+    Test(tiny, adds) { cr_assert_eq(tiny_add(2, 3), 5, "2+3"); }
+    Test(tiny, adds_negatives) { cr_assert_eq(tiny_add(-2, -3), -5, "-2-3"); }
+    """)
+HIDDEN = textwrap.dedent("""\
+    #define MC_TEST_TIMEOUT 3
+    #include "mc_test.h"
+    #include "tiny.h"
+    Test(tiny, adds_big) { cr_assert_eq(tiny_add(1000, 2000), 3000, "big"); }
+    """)
+TOML = textwrap.dedent("""\
+    title = "Tiny"
+    chapter = "02-malloc-family"
+    student_files = ["tiny.c"]
+    headers = ["tiny.h"]
+    api = ["tiny_add"]
+    [rubric]
+    tests = 60
+    valgrind = 15
+    sanitizers = 15
+    lint = 10
+    [limits]
+    run_seconds = 12
+    """)
+
+
+def expectations(path: Path) -> dict[str, str]:
+    head = path.read_text().split("*/", 1)[0]
+    return {k.lower(): v for k, v in re.findall(r"(Expect|Without-audit): (\S+)", head)}
+
+
+def verdict(res: pipeline.ExerciseResult) -> str:
+    if not res.built:
+        return "compile-error"
+    if res.audit_problems:
+        return "audit"
+    tests = res.categories["tests"]
+    return "full-marks" if tests.score == tests.max_score else "tests-lost"
+
+
+def leftover_processes() -> list[int]:
+    uids = range(sandbox.FIRST_UID, sandbox.FIRST_UID + sandbox.SLOTS)
+    found = []
+    for entry in os.listdir("/proc"):
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                if stat.rsplit(")", 1)[1].split()[0] != "Z":   # a zombie runs nothing
+                    found.append(f"{entry}: {stat[:200]}")
+        except OSError:
+            pass
+    return found
+
+
+class HostileCorpusTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = scratch()
+        root = Path(cls.tmp.name)
+        root.chmod(0o755)
+        cls.ex = make_exercise(root, toml=TOML, test=TESTS)
+        hidden = root / "grader" / "hidden" / "99-tiny"
+        hidden.mkdir(parents=True)
+        (hidden / "test_hidden.c").write_text(HIDDEN)
+        solution = root / "solutions" / "99-tiny"
+        solution.mkdir(parents=True)
+        shutil.copy(cls.ex.dir / "tiny.c", solution / "tiny.c")
+        cls.canary = root / "canary.txt"
+        cls.canary.write_text("canary\n")
+        cls.listener = socket.socket()
+        cls.listener.bind(("127.0.0.1", 0))
+        cls.listener.listen(8)
+        cls.places = {"@HIDDEN@": str(hidden / "test_hidden.c"), "@CANARY@": str(cls.canary),
+                      "@PORT@": str(cls.listener.getsockname()[1])}
+        cls.box = sandbox.Sandbox()
+        cases = [(path, audit) for path in sorted(HOSTILE.glob("*.c"))
+                 for audit in (True, False)
+                 if audit or "without-audit" in expectations(path)]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            cls.results = dict(zip(cases, pool.map(lambda c: cls.attack(*c), cases)))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.listener.close()
+        cls.tmp.cleanup()
+
+    @classmethod
+    def attack(cls, path: Path, audit: bool):
+        source = path.read_text()
+        for placeholder, value in cls.places.items():
+            source = source.replace(placeholder, value)
+        work = Path(cls.tmp.name) / "work" / f"{path.stem}-{audit}"
+        files = work / "files"
+        files.mkdir(parents=True)
+        (files / "tiny.c").write_text(source)
+        shutil.copy(cls.ex.dir / "tiny.h", files / "tiny.h")
+        opt = pipeline.Options(stages=("tests",), audit=audit, runner=cls.box.run, jobs=1)
+        cls.box.acquire()
+        try:
+            return pipeline.check(cls.ex, files, work / "box", opt)
+        finally:
+            cls.box.release()
+
+    def test_the_corpus_is_complete(self):
+        names = {p.stem for p in HOSTILE.glob("*.c")}
+        for wanted in ("infinite-loop", "sleep-forever", "fork-bomb", "malloc-bomb",
+                       "deep-recursion", "output-flood", "huge-file", "delete-files",
+                       "read-hidden-tests", "include-hidden-tests", "exit-in-constructor",
+                       "fake-criterion-output", "override-malloc", "kill-parent",
+                       "close-stdout", "daemon", "raw-syscall", "network", "exit-in-test"):
+            self.assertIn(wanted, names)
+
+    def test_every_attack_ends_in_its_verdict(self):
+        for (path, audit), res in self.results.items():
+            want = expectations(path)["expect" if audit else "without-audit"]
+            with self.subTest(attack=path.stem, audit=audit):
+                self.assertEqual(verdict(res), want, res.audit_problems or res.build_errors or
+                                 [c.reasons for c in res.categories.values()])
+
+    def test_no_process_outlives_its_step(self):
+        self.assertEqual(leftover_processes(), [])
+
+    def test_nothing_outside_the_sandbox_was_touched(self):
+        self.assertEqual(self.canary.read_text(), "canary\n")
+        self.assertTrue((self.ex.root / "grader" / "hidden" / "99-tiny").exists())
+
+    def test_a_compile_error_never_shows_the_hidden_tests(self):
+        res = self.results[(HOSTILE / "include-hidden-tests.c", True)]
+        self.assertNotIn("adds_big", res.build_errors)
+        self.assertIn("No such file", res.build_errors)
+
+
+if __name__ == "__main__":
+    unittest.main()
