@@ -26,8 +26,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
 
-from mcgrader import exercises, fetch, pipeline  # noqa: E402
+from mcgrader import calibrate, exercises, pipeline  # noqa: E402
+from mcgrader.cli import grade_exercise  # noqa: E402
 from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
+from mcgrader.report import Graded  # noqa: E402
+from mcgrader.sandbox import Sandbox  # noqa: E402
 
 STUB_MAX_SHARE = 0.25      # a stub may pass at most this share of its tests by accident
 PRINT = threading.Lock()
@@ -59,6 +62,11 @@ class Report:
 
 
 # ---- one exercise -----------------------------------------------------------
+# Every check goes through the grader itself (cli.grade_exercise: staging, the
+# sandbox, calibration against the reference, the pipeline, the score).
+
+BOX = Sandbox()
+
 
 def summary(res: pipeline.ExerciseResult) -> str:
     parts = [f"{res.score:g}/{res.max_score:g}"]
@@ -68,49 +76,38 @@ def summary(res: pipeline.ExerciseResult) -> str:
     return ", ".join(parts)
 
 
-def reasons(res: pipeline.ExerciseResult, limit: int = 12) -> str:
-    lines = []
-    if res.build_errors:
-        lines.append(res.build_errors)
-    lines += res.audit_problems
-    for c in res.categories.values():
-        lines += [f"{c.name}: {r}" for r in c.reasons if r != "not run"]
+def reasons(g: Graded, limit: int = 12) -> str:
+    lines = list(g.notes)
+    res = g.result
+    if res:
+        if res.build_errors:
+            lines.append(res.build_errors)
+        lines += res.audit_problems
+        for c in res.categories.values():
+            lines += [f"{c.name}: {r}" for r in c.reasons if r != "not run"]
     return "\n".join(lines[:limit])
 
 
-def grade_folder(ex: Exercise, source: Path, work: Path, opt: pipeline.Options):
-    staged = fetch.stage(ex, source, work / "files")
-    if staged.missing:
-        return None, f"missing files: {', '.join(staged.missing)}"
-    return pipeline.check(ex, staged.folder, work / "build", opt), ""
+def grade(ex: Exercise, source: Path, work: Path, stages=pipeline.STAGES) -> Graded:
+    return grade_exercise(ex, source, work, BOX, public_only=False, stages=stages)
 
 
-def check_solution(ex: Exercise, work: Path, rep: Report) -> dict[str, int] | None:
+def check_solution(ex: Exercise, rep: Report) -> bool:
     start = time.monotonic()
-    res, err = grade_folder(ex, ex.solution_dir, work / "solution", pipeline.Options())
-    name = f"{ex.folder}: reference solution scores full marks"
-    if res is None:
-        rep.add(name, False, err)
-        return None
-    dirty = [f"{cat}: {f.line()}" for cat, found in res.findings.items() for f in found]
-    ok = res.score == res.max_score and not dirty
-    rep.add(f"{name} [{summary(res)}]", ok, reasons(res) + "\n".join(dirty[:8]),
-            time.monotonic() - start)
-    if not res.tests:
-        return None
-    return {tid: t.assertions for tid, t in res.tests.tests.items()}
+    ref = calibrate.reference(ex, BOX, public_only=False, fresh=True)
+    name = f"{ex.folder}: reference solution scores full marks and is clean"
+    return rep.add(f"{name} [{ref.summary}]", ref.ok, ref.problem, time.monotonic() - start)
 
 
 def check_buggy_program(ex: Exercise, work: Path, rep: Report) -> None:
     """A bug hunt's starting point must be rejected: tests or memory checkers catch it."""
     start = time.monotonic()
-    opt = pipeline.Options(stages=("tests", "valgrind", "sanitizers"))
-    res, err = grade_folder(ex, ex.dir, work / "stub", opt)
+    g = grade(ex, ex.dir, work / "stub", ("tests", "valgrind", "sanitizers"))
     name = f"{ex.folder}: the buggy program compiles and is caught"
-    if res is None or not res.built:
-        rep.add(name, False, err or res.build_errors)
+    if g.result is None or not g.result.built:
+        rep.add(name, False, reasons(g))
         return
-    caught = [c for c in ("tests", "valgrind", "sanitizers") if caught_in(res, c)]
+    caught = [c for c in ("tests", "valgrind", "sanitizers") if caught_in(g.result, c)]
     rep.add(f"{name} [by {', '.join(caught) or 'nothing'}]", bool(caught),
             "" if caught else "the planted bugs go unnoticed", time.monotonic() - start)
 
@@ -120,11 +117,11 @@ def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
         check_buggy_program(ex, work, rep)
         return
     start = time.monotonic()
-    opt = pipeline.Options(stages=("tests",))
-    res, err = grade_folder(ex, ex.dir, work / "stub", opt)
+    g = grade(ex, ex.dir, work / "stub", ("tests",))
     name = f"{ex.folder}: stub compiles and fails its tests cleanly"
-    if res is None or not res.built:
-        rep.add(name, False, err or res.build_errors)
+    res = g.result
+    if res is None or not res.built or res.tests is None:
+        rep.add(name, False, reasons(g))
         return
     tests = res.tests.tests
     crashed = [tid for tid, t in tests.items() if t.status in ("CRASHED", "TIMEOUT")]
@@ -160,8 +157,7 @@ def caught_in(res: pipeline.ExerciseResult, category: str) -> bool:
     return bool(res.findings.get(category))
 
 
-def check_mutant(ex: Exercise, patch: Path, reference: dict[str, int] | None, work: Path,
-                 rep: Report) -> None:
+def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
     start = time.monotonic()
     mistake, category = parse_mutant(patch)
     name = f"{ex.folder}: mutant {patch.stem} is caught by {category or '?'}"
@@ -178,18 +174,15 @@ def check_mutant(ex: Exercise, patch: Path, reference: dict[str, int] | None, wo
                              f"{applied.stdout}{applied.stderr}")
         return
     stages = ("tests",) if category == "tests" else ("tests", category)
-    opt = pipeline.Options(stages=stages, reference=reference)
-    res, err = grade_folder(ex, source, work / f"mutant-{patch.stem}", opt)
-    if res is None:
-        rep.add(name, False, err)
-        return
-    if not res.built:
-        rep.add(name, False, "the mutant does not compile: a mutant must be a plausible "
-                             "submission\n" + res.build_errors)
+    g = grade(ex, source, work / f"mutant-{patch.stem}", stages)
+    res = g.result
+    if res is None or not res.built:
+        rep.add(name, False, "the mutant was not graded (a mutant must be a plausible, "
+                             "compiling submission):\n" + reasons(g))
         return
     ok = caught_in(res, category)
     rep.add(f"{name} [{summary(res)}]", ok,
-            "" if ok else f"{mistake}\nnot caught; what the grader said:\n{reasons(res)}",
+            "" if ok else f"{mistake}\nnot caught; what the grader said:\n{reasons(g)}",
             time.monotonic() - start)
 
 
@@ -214,14 +207,14 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
 
 
 def check_exercise(ex: Exercise, rep: Report) -> None:
-    with tempfile.TemporaryDirectory(prefix=f"memcraft-{ex.number}-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"memcraft-{ex.folder}-") as tmp:
         work = Path(tmp)
-        if not check_layout(ex, rep):
+        work.chmod(0o755)   # the sandbox's user must reach its folders inside
+        if not check_layout(ex, rep) or not check_solution(ex, rep):
             return
-        reference = check_solution(ex, work, rep)
         check_stub(ex, work, rep)
         for patch in ex.mutants():
-            check_mutant(ex, patch, reference, work, rep)
+            check_mutant(ex, patch, work, rep)
 
 
 # ---- the rest of the project --------------------------------------------------

@@ -37,6 +37,7 @@ class Reference:
     problem: str = ""
     assertions: dict[str, int] | None = None
     limits: dict[str, float] | None = None
+    summary: str = ""
 
 
 def hidden_test_ids(ex: Exercise) -> set[str]:
@@ -57,7 +58,8 @@ def _key(ex: Exercise, public_only: bool) -> str:
     return digest.hexdigest()[:16]
 
 
-def reference(ex: Exercise, box, public_only: bool) -> Reference:
+def reference(ex: Exercise, box, public_only: bool, fresh: bool = False) -> Reference:
+    """The reference run for ex; fresh=True measures it again, ignoring the disk cache."""
     if not ex.solution_dir.exists():   # the student handout ships no solutions
         return Reference(ok=True)
     key = f"{ex.folder}-{'public' if public_only else 'all'}-{_key(ex, public_only)}"
@@ -65,7 +67,7 @@ def reference(ex: Exercise, box, public_only: bool) -> Reference:
         if key in _memo:
             return _memo[key]
         cached = CACHE / f"{key}.json"
-        if cached.exists():
+        if cached.exists() and not fresh:
             _memo[key] = Reference(**json.loads(cached.read_text()))
             return _memo[key]
         ref = _measure(ex, box, public_only)
@@ -90,13 +92,15 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
         finally:
             box.release()
     findings = [f.line() for found in res.findings.values() for f in found]
+    summary = ", ".join([f"{res.score:g}/{res.max_score:g}"] + [
+        f"{c.name} {c.score:g}/{c.max_score:g}" for c in res.categories.values()])
     if res.score != res.max_score or findings:
-        why = res.build_errors or "; ".join(
-            r for c in res.categories.values() for r in c.reasons[:2]) or "; ".join(findings)
-        return Reference(ok=False, problem=why[:2000])
+        why = res.build_errors or "\n".join(
+            r for c in res.categories.values() for r in c.reasons[:3]) or "\n".join(findings)
+        return Reference(ok=False, problem=why[:2000], summary=summary)
     timings = {"tests": res.tests, "sanitizers": res.sanitizer_tests,
                "valgrind": res.valgrind_tests}
     limits = {stage: max(FLOORS[stage], FACTORS[stage] * run.result.seconds)
               for stage, run in timings.items() if run and run.result}
     return Reference(ok=True, assertions={t: r.assertions for t, r in res.tests.tests.items()},
-                     limits=limits)
+                     limits=limits, summary=summary)

@@ -22,9 +22,10 @@ from .sandbox import Sandbox
 from .unpack import SubmissionError, unpack
 
 
-def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox,
-                   public_only: bool) -> report.Graded:
-    """Stages ex's files from folder and runs the whole pipeline on them."""
+def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
+                   stages: tuple[str, ...] = pipeline.STAGES) -> report.Graded:
+    """Stages ex's files from folder and runs the pipeline on them (every stage unless
+    stages names fewer: the self-test checks a mutant only where it must be caught)."""
     hidden_ids = calibrate.hidden_test_ids(ex)
     base = dict(id=ex.folder, title=ex.title, max_score=float(ex.max_score),
                 hidden_ids=hidden_ids)
@@ -38,7 +39,7 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox,
                              notes=["the reference solution does not score full marks on this "
                                     "host, so no grade is recorded: " + ref.problem])
     opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
-                           runner=box.run, seconds=ref.limits, jobs=1)
+                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages)
     box.acquire()
     try:
         res = pipeline.check(ex, staged.folder, work / "box", opt)
