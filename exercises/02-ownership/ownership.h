@@ -16,7 +16,8 @@
  *
  * Failure policy: a function that can fail returns NULL or -1, and then has
  * freed everything it allocated and left every object and out-parameter as it
- * was (the strong guarantee). Nothing aborts or prints.
+ * was (the strong guarantee; own_message_init's storage is the one exception,
+ * see there). Nothing aborts or prints.
  */
 #ifndef OWNERSHIP_H
 #define OWNERSHIP_H
@@ -26,7 +27,8 @@
 /* ---- a record that owns its strings ------------------------------------- */
 
 /* Opaque: defined in ownership.c. A contact owns private copies of a name and
- * an email address, both NUL-terminated and never NULL while it lives. */
+ * an email address, each in an allocation of its own, both NUL-terminated and
+ * never NULL while it lives. */
 struct own_contact;
 
 /* Returns a new contact holding copies of name and email, or NULL when
@@ -34,7 +36,8 @@ struct own_contact;
 struct own_contact *own_contact_create(const char *name, const char *email);
 
 /* Returns a deep copy of src that shares no memory with it, or NULL when src
- * is NULL or memory runs out. Destroying either leaves the other intact. */
+ * is NULL (allocating nothing) or memory runs out. Destroying either leaves
+ * the other intact. */
 struct own_contact *own_contact_copy(const struct own_contact *src);
 
 /* Frees c and both of its strings. Invalidates c and every pointer borrowed

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,8 +32,8 @@ MC_SUITE(message);
 /* Two assertions whatever happens: got is a string equal to want. */
 static void expect_string(const char *got, const char *want, const char *what, const char *read)
 {
-    cr_assert_not_null(got, "%s returned NULL, expected \"%s\"%s", what, want, read);
-    cr_assert_str_eq(got, want, "%s returned \"%s\", expected \"%s\"%s", what, got, want, read);
+    cr_assert_not_null(got, "%s returned NULL, expected '%s'%s", what, want, read);
+    cr_assert_str_eq(got, want, "%s returned '%s', expected '%s'%s", what, got, want, read);
 }
 
 struct person {
@@ -57,14 +58,14 @@ Test(contact, create_keeps_private_copies_of_both_strings)
     for (size_t i = 0; i < N_PEOPLE; i++) {
         char name[64];
         char email[64];
-        strcpy(name, people[i].name);
-        strcpy(email, people[i].email);
+        snprintf(name, sizeof name, "%s", people[i].name);
+        snprintf(email, sizeof email, "%s", people[i].email);
         struct mc_snapshot before = mc_snapshot();
 
         struct own_contact *c = own_contact_create(name, email);
         cr_assert_not_null(
-            c, "own_contact_create(\"%s\", \"%s\") returned NULL, expected a contact" READ_CREATE,
-            name, email);
+            c, "own_contact_create('%s', '%s') returned NULL, expected a contact" READ_CREATE, name,
+            email);
         /* The caller's buffers are borrowed only during the call. */
         memset(name, '#', sizeof name - 1);
         memset(email, '#', sizeof email - 1);
@@ -149,7 +150,7 @@ Test(contact, format_hands_the_caller_a_new_string)
         expect_string(text, people[i].formatted, "own_contact_format()", READ_OUT);
         size_t block = mc_live_size_of(text);
         cr_assert(block >= strlen(text) + 1,
-                  "own_contact_format() produced \"%s\" (%zu characters and a terminator) in a "
+                  "own_contact_format() produced '%s' (%zu characters and a terminator) in a "
                   "block of %zu bytes, expected a malloc'd block of at least %zu bytes" READ_OUT,
                   text, strlen(text), block, strlen(text) + 1);
         free(text); /* ours now: the out-parameter transferred it */
@@ -217,8 +218,7 @@ Test(buf, the_last_release_frees_the_buffer)
 {
     struct mc_snapshot before = mc_snapshot();
     struct own_buf *b = own_buf_create("shared", 6);
-    cr_assert_not_null(b,
-                       "own_buf_create(\"shared\", 6) returned NULL, expected a buffer" READ_REFS);
+    cr_assert_not_null(b, "own_buf_create('shared', 6) returned NULL, expected a buffer" READ_REFS);
     struct own_buf *second = own_buf_retain(b);
     struct own_buf *third = own_buf_retain(b);
     cr_assert(second == b && third == b,

@@ -29,15 +29,15 @@ MC_SUITE(message_edges);
 /* Two assertions whatever happens: got is a string equal to want. */
 static void expect_text(const char *got, const char *want, const char *what, const char *read)
 {
-    cr_assert_not_null(got, "%s returned NULL, expected \"%s\"%s", what, want, read);
-    cr_assert_str_eq(got, want, "%s returned \"%s\", expected \"%s\"%s", what, got, want, read);
+    cr_assert_not_null(got, "%s returned NULL, expected '%s'%s", what, want, read);
+    cr_assert_str_eq(got, want, "%s returned '%s', expected '%s'%s", what, got, want, read);
 }
 
 static struct own_contact *new_contact(const char *name, const char *email)
 {
     struct own_contact *c = own_contact_create(name, email);
     cr_assert_not_null(
-        c, "own_contact_create(\"%s\", \"%s\") returned NULL, expected a contact" READ_CREATE, name,
+        c, "own_contact_create('%s', '%s') returned NULL, expected a contact" READ_CREATE, name,
         email);
     return c;
 }
@@ -109,7 +109,7 @@ Test(contact_edges, set_email_replaces_the_address_and_frees_the_old_one)
     for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++) {
         struct mc_snapshot before = mc_snapshot();
         int rc = own_contact_set_email(c, addresses[i]);
-        cr_assert_eq(rc, 0, "own_contact_set_email(c, \"%s\") returned %d, expected 0" READ_BORROW,
+        cr_assert_eq(rc, 0, "own_contact_set_email(c, '%s') returned %d, expected 0" READ_BORROW,
                      addresses[i], rc);
         const char *now = own_contact_email(c);
         cr_assert(now != addresses[i], "own_contact_email() returns the caller's string, "
@@ -187,8 +187,8 @@ Test(contact_edges, format_leaves_out_untouched_when_allocation_fails)
         else
             cr_assert(out != &marker && out != NULL &&
                           strcmp(out, "Ada Lovelace <ada@example.org>") == 0,
-                      "own_contact_format() succeeded but *out is not \"Ada Lovelace "
-                      "<ada@example.org>\"" READ_OUT);
+                      "own_contact_format() succeeded but *out is not 'Ada Lovelace "
+                      "<ada@example.org>'" READ_OUT);
         if (!hit)
             free(out);
         mc_assert_no_leak_since(before, "own_contact_format() with one allocation failing",
@@ -282,8 +282,8 @@ Test(buf_edges, one_buffer_shared_by_two_messages_lives_until_its_last_owner_let
                  "expected 1" READ_REFS,
                  second.attachment->refs);
     cr_assert(memcmp(second.attachment->data, "engine plans", 12) == 0,
-              "the shared buffer's bytes changed while it was shared, expected \"engine "
-              "plans\"" READ_REFS);
+              "the shared buffer's bytes changed while it was shared, expected 'engine "
+              "plans'" READ_REFS);
     own_message_cleanup(&second);
     own_contact_destroy(from);
     mc_assert_no_leak_since(before, "sharing one buffer between two messages",
