@@ -28,7 +28,9 @@
  *
  * Reports: one line per event, written to the report stream (stderr unless
  * dbg_set_report_stream chose another). The format is stable (see README.md):
- *   dbg: <kind> of <ptr> at <file>:<line>[ (<n> bytes allocated at <file>:<line>[, freed at <file>:<line>])]
+ *   dbg: <kind> of <ptr> at <file>:<line>
+ *   dbg: <kind> of <ptr> at <file>:<line> (<n> bytes allocated at <file>:<line>)
+ *   dbg: <kind> of <ptr> at <file>:<line> (<n> bytes allocated at <f>:<l>, freed at <f>:<l>)
  *   dbg: leak summary: <bytes> bytes in <blocks> block(s) from <sites> site(s)
  *   dbg: leak <bytes> bytes in <blocks> block(s) at <file>:<line>
  *
@@ -77,11 +79,11 @@ void dbg_free_at(void *ptr, const char *file, int line);
  * Returns the number of errors this call found. */
 size_t dbg_check_all_at(const char *file, int line);
 
-#define dbg_malloc(size)         dbg_malloc_at((size), __FILE__, __LINE__)
-#define dbg_calloc(count, size)  dbg_calloc_at((count), (size), __FILE__, __LINE__)
-#define dbg_realloc(ptr, size)   dbg_realloc_at((ptr), (size), __FILE__, __LINE__)
-#define dbg_free(ptr)            dbg_free_at((ptr), __FILE__, __LINE__)
-#define dbg_check_all()          dbg_check_all_at(__FILE__, __LINE__)
+#define dbg_malloc(size)        dbg_malloc_at((size), __FILE__, __LINE__)
+#define dbg_calloc(count, size) dbg_calloc_at((count), (size), __FILE__, __LINE__)
+#define dbg_realloc(ptr, size)  dbg_realloc_at((ptr), (size), __FILE__, __LINE__)
+#define dbg_free(ptr)           dbg_free_at((ptr), __FILE__, __LINE__)
+#define dbg_check_all()         dbg_check_all_at(__FILE__, __LINE__)
 
 /* Writes the leak report for every live block to `out`: the summary line,
  * then one line per allocation site, largest total bytes first (ties: more

@@ -37,7 +37,7 @@ struct block {
     const char *freed_file; /* site of the free, once in quarantine */
     long line;
     long freed_line;
-    size_t size;   /* copy of the table's size: a mismatch means damage */
+    size_t size;    /* copy of the table's size: a mismatch means damage */
     uint64_t magic; /* LIVE_MAGIC or FREED_MAGIC */
     unsigned char front_guard[DBG_GUARD_SIZE];
     alignas(max_align_t) unsigned char payload[];
@@ -130,8 +130,7 @@ static void report(enum dbg_error kind, const void *ptr, const char *file, int l
     fprintf(out, "dbg: %s of %p at %s:%d", error_names[kind], ptr, name_or_unknown(file), line);
     if (e != NULL) {
         const struct block *b = e->block;
-        fprintf(out, " (%zu bytes allocated at %s:%ld", e->size, name_or_unknown(b->file),
-                b->line);
+        fprintf(out, " (%zu bytes allocated at %s:%ld", e->size, name_or_unknown(b->file), b->line);
         if (b->magic == FREED_MAGIC)
             fprintf(out, ", freed at %s:%ld", name_or_unknown(b->freed_file), b->freed_line);
         fputc(')', out);
@@ -347,8 +346,8 @@ size_t dbg_check_all_at(const char *file, int line)
     for (size_t i = 0; i < live_count; i++)
         found += check_live(&live[i], file, line);
     for (size_t k = 0; k < quarantine_count; k++)
-        found += check_quarantined(&quarantine[(quarantine_head + k) % DBG_QUARANTINE_SLOTS],
-                                   file, line);
+        found += check_quarantined(&quarantine[(quarantine_head + k) % DBG_QUARANTINE_SLOTS], file,
+                                   line);
     return found;
 }
 
@@ -414,8 +413,8 @@ size_t dbg_leak_report(FILE *out)
         n = add_to_site(sites, n, &live[i]);
     if (n > 1)
         qsort(sites, n, sizeof *sites, compare_sites);
-    fprintf(out, "dbg: leak summary: %zu bytes in %zu block(s) from %zu site(s)\n",
-            current_bytes, live_count, n);
+    fprintf(out, "dbg: leak summary: %zu bytes in %zu block(s) from %zu site(s)\n", current_bytes,
+            live_count, n);
     for (size_t k = 0; k < n; k++)
         fprintf(out, "dbg: leak %zu bytes in %zu block(s) at %s:%ld\n", sites[k].bytes,
                 sites[k].blocks, name_or_unknown(sites[k].file), sites[k].line);
