@@ -5,7 +5,8 @@ PYTHON ?= python3
 EX ?=
 WORKBOOK = $(PYTHON) tools/workbook.py
 
-.PHONY: help check memcheck asan lint hint submit list test book bench deps deps-all clean
+.PHONY: help check memcheck asan lint hint submit list test book bench gradescope handout \
+	deps deps-all clean
 
 help:
 	@echo "Students:"
@@ -20,6 +21,9 @@ help:
 	@echo "Readers:    make book   the book as HTML and EPUB in build/book/"
 	@echo "Developers: make test   the project's self-test (EX=03 for one exercise)"
 	@echo "            make bench  allocator benchmarks against glibc (build/bench/)"
+	@echo "Instructors: grader/grade SUBMISSION, grader/grade --batch DIR (see README.md)"
+	@echo "            make gradescope  the Gradescope autograder zip (build/dist/)"
+	@echo "            make handout     the student kit tarball (build/dist/)"
 	@echo "            make deps   install what is missing (apt-get)"
 
 deps:
@@ -49,14 +53,24 @@ submit:
 list:
 	@$(WORKBOOK) list
 
+# Targets that need the full course repository (the student handout lacks their tools).
+full_repo = @if [ -f $(1) ]; then $(PYTHON) $(1) $(2); \
+	else echo "make $@ needs the full course repository; students run make check"; fi
+
 test: deps-all
-	@$(PYTHON) tools/selftest.py $(EX)
+	$(call full_repo,tools/selftest.py,$(EX))
 
 book: deps-all
 	@$(PYTHON) tools/book.py build
 
 bench: deps
-	@$(PYTHON) tools/bench.py
+	$(call full_repo,tools/bench.py)
+
+gradescope: deps-all
+	$(call full_repo,tools/dist.py,gradescope)
+
+handout: deps-all
+	$(call full_repo,tools/dist.py,handout)
 
 clean:
 	rm -rf build

@@ -14,12 +14,16 @@ and its links. Ends with the line "N passed, N failed"; exits 1 on any failure.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -219,6 +223,81 @@ def check_exercise(ex: Exercise, rep: Report) -> None:
 
 # ---- the rest of the project --------------------------------------------------
 
+def check_gradescope(rep: Report) -> None:
+    """The autograder zip, run as Gradescope would, against a fake /autograder."""
+    start = time.monotonic()
+    name = "gradescope: run_autograder grades a submission into results.json"
+    ex = exercises.select(["01"])[0]
+    with tempfile.TemporaryDirectory(prefix="memcraft-gradescope-") as tmp:
+        root = Path(tmp) / "autograder"
+        subprocess.run([sys.executable, "tools/dist.py", "gradescope"], cwd=ROOT, check=True,
+                       capture_output=True)
+        with zipfile.ZipFile(ROOT / "build" / "dist" / "memcraft-gradescope.zip") as zf:
+            zf.extractall(root / "source")
+        for f in (root / "source").rglob("*"):   # zipfile drops the modes: restore them
+            if f.is_file() and f.parent.name in ("dist", "source", "grader", ".ci"):
+                f.chmod(0o755)
+        root.chmod(0o755)
+        (root / "submission").mkdir()
+        for f in ex.student_files:
+            shutil.copy(ex.solution_dir / f, root / "submission" / f)
+        env = {**os.environ, "AUTOGRADER_ROOT": str(root), "MEMCRAFT_EXERCISES": ex.number}
+        done = subprocess.run(["bash", str(root / "source" / "run_autograder")], env=env,
+                              capture_output=True, text=True, timeout=900)
+        problems = []
+        try:
+            results = json.loads((root / "results" / "results.json").read_text())
+        except (OSError, ValueError) as err:
+            results = {}
+            problems.append(f"no valid results.json: {err}\n{done.stdout[-1500:]}")
+        if results:
+            if results.get("score") != ex.max_score:
+                problems.append(f"score {results.get('score')}, expected {ex.max_score}")
+            seen = {t.get("visibility") for t in results.get("tests", [])}
+            if "hidden" in seen or "after_due_date" not in seen:
+                problems.append(f"hidden tests must be after_due_date, never hidden: {seen}")
+    rep.add(name, not problems, "\n".join(problems), time.monotonic() - start)
+
+
+def check_handout(rep: Report) -> None:
+    """The student kit: make check works in it, and no instructor-only text is inside."""
+    start = time.monotonic()
+    name = "handout: make check works in the student kit, which holds no solution or hidden test"
+    problems = []
+    with tempfile.TemporaryDirectory(prefix="memcraft-handout-") as tmp:
+        subprocess.run([sys.executable, "tools/dist.py", "handout", "--no-book"], cwd=ROOT,
+                       check=True, capture_output=True)
+        with tarfile.open(ROOT / "build" / "dist" / "memcraft-handout.tar.gz") as tar:
+            tar.extractall(tmp, filter="data")
+        kit = Path(tmp) / "memcraft"
+        texts = {p: p.read_text(errors="replace") for p in kit.rglob("*") if p.is_file()}
+        everything = "\n".join(texts.values())
+        for ex in exercises.load_all():
+            stub_lines = set()
+            for f in ex.dir.iterdir():
+                if f.is_file():
+                    stub_lines |= set(f.read_text(errors="replace").splitlines())
+            for f in ex.solution_dir.glob("*"):
+                secret = [ln for ln in f.read_text().splitlines()
+                          if len(ln.strip()) >= 30 and ln not in stub_lines]
+                if any(ln in everything for ln in secret):
+                    problems.append(f"solution text of {ex.folder}/{f.name} is in the handout")
+            for tid in sorted(calibrate.hidden_test_ids(ex)):
+                if tid.split("::")[1] in everything:
+                    problems.append(f"hidden test {ex.folder} {tid} is named in the handout")
+        for path in texts:
+            rel = path.relative_to(kit).as_posix()
+            if rel.startswith(("solutions/", "grader/hidden/", "grader/mutants/")):
+                problems.append(f"{rel} is in the handout")
+        done = subprocess.run(["make", "check"], cwd=kit, capture_output=True, text=True,
+                              timeout=900)
+        out = done.stdout + done.stderr
+        if "exercises passed" not in out or "Traceback" in out:
+            problems.append("make check in the handout did not print its table:\n" + out[-1500:])
+    rep.add(name, not problems, "\n".join(problems[:10]), time.monotonic() - start)
+
+
+
 def check_command(rep: Report, name: str, cmd: list[str], timeout: int = 600) -> None:
     start = time.monotonic()
     try:
@@ -245,6 +324,9 @@ def main(argv: list[str]) -> int:
                       [sys.executable, "-m", "unittest", "discover", "-s", "tests", "-q"])
     with ThreadPoolExecutor(max_workers=pipeline.cpu_count()) as pool:
         list(pool.map(lambda ex: check_exercise(ex, rep), chosen))
+    if whole:
+        check_gradescope(rep)
+        check_handout(rep)
     if whole and not args.skip_book:
         book = [sys.executable, "tools/book.py"]
         check_command(rep, "chapters: every C code block compiles (and runs where marked)",

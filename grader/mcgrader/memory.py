@@ -23,7 +23,7 @@ from .run import TestRun, run_tests
 VALGRIND = ["valgrind", "--tool=memcheck", "--trace-children=yes", "--xml=yes",
             "--leak-check=full", "--show-leak-kinds=definite,indirect",
             "--errors-for-leak-kinds=definite,indirect", "--num-callers=30",
-            "--child-silent-after-fork=no", "--vgdb=no"]
+            "--child-silent-after-fork=no", "--vgdb=no", "--read-inline-info=no"]
 # hard_rss_limit_mb stands in for RLIMIT_AS, which ASan cannot run under.
 ASAN_OPTIONS = ("detect_leaks=1:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1:"
                 "symbolize=1:detect_stack_use_after_return=1:hard_rss_limit_mb=2048")

@@ -14,17 +14,20 @@ Layers, strongest available first (each report names the ones in force):
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import threading
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from .proc import Limits, Result, run
 
 FIRST_UID = 60100          # uids FIRST_UID .. FIRST_UID + SLOTS - 1 are the grader's
-SLOTS = 16
+SLOTS = 64
+SLOT_LOCKS = Path("/tmp/memcraft-slots")   # one lock file per uid, across all graders
 NPROC = 256                # Criterion needs 16+; a fork bomb stops here
 SYSTEM = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
@@ -62,7 +65,6 @@ class Sandbox:
         self.enabled = enabled
         self.use_bwrap = enabled and _bwrap_works()
         self.use_uid = enabled and _can_switch_user()
-        self._free = list(range(FIRST_UID, FIRST_UID + SLOTS))
         self._lock = threading.Lock()
         self._local = threading.local()
 
@@ -77,21 +79,37 @@ class Sandbox:
             out.append("bubblewrap NOT available here: rlimits and a separate user only")
         return out
 
-    # A slot is held by one thread for one exercise at a time.
+    # A slot is held by one thread for one exercise at a time. The lock file makes it
+    # exclusive across processes too: two graders on one machine (a batch and a
+    # self-test) must never share a uid, or one's clean-up kills the other's work.
     def acquire(self) -> None:
-        with self._lock:
-            self._local.uid = self._free.pop(0)
+        if not self.use_uid:
+            return
+        while True:
+            with self._lock:
+                for uid in range(FIRST_UID, FIRST_UID + SLOTS):
+                    fd = _try_lock(uid)
+                    if fd is not None:
+                        _kill_user(uid)   # whatever an earlier, killed grader left
+                        self._local.uid, self._local.fd = uid, fd
+                        return
+            time.sleep(0.5)
 
     def release(self) -> None:
         uid = getattr(self._local, "uid", None)
         if uid is not None:
             _kill_user(uid)
-            with self._lock:
-                self._free.append(uid)
+            os.close(self._local.fd)
             self._local.uid = None
 
     def run(self, cmd: list[str], cwd: Path, limits: Limits = Limits(), env: dict | None = None,
             readable=(), writable=()) -> Result:
+        if self.use_uid and getattr(self._local, "uid", None) is None:
+            self.acquire()   # never run untrusted code as root: take a slot for this step
+            try:
+                return self.run(cmd, cwd, limits, env, readable, writable)
+            finally:
+                self.release()
         uid = getattr(self._local, "uid", None) if self.use_uid else None
         if uid is not None:
             for path in writable:
@@ -112,6 +130,17 @@ class Sandbox:
         if uid is not None:
             _kill_user(uid)
         return result
+
+
+def _try_lock(uid: int) -> int | None:
+    SLOT_LOCKS.mkdir(mode=0o700, exist_ok=True)
+    fd = os.open(SLOT_LOCKS / f"{uid}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return fd
+    except OSError:
+        os.close(fd)
+        return None
 
 
 def _give(path: Path, uid: int) -> None:

@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""What the course hands out: the Gradescope autograder and the student kit.
+
+    python3 tools/dist.py gradescope   build/dist/memcraft-gradescope.zip
+    python3 tools/dist.py handout      build/dist/memcraft-handout.tar.gz
+
+The autograder zip is the repository (less build/ and .git/) with setup.sh and
+run_autograder at its root, as Gradescope expects. The handout holds what a
+student needs and nothing an instructor must keep: no solutions, hidden tests,
+mutants or hostile corpus; its grader runs in public-tests-only mode.
+"""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+DIST = ROOT / "build" / "dist"
+DIST_FILES = ROOT / "tools" / "dist"
+# Paths (relative to ROOT) never shipped to students.
+SECRET = ("solutions", "grader/hidden", "grader/mutants", "grader/hostile", "tests",
+          "tools/selftest.py", "tools/dist.py", "tools/dist", "tools/grader_speed.py",
+          "tools/bench.py", "bench", "CONTRIBUTING.md", ".ci")
+
+
+def tracked_files() -> list[Path]:
+    """The repository's files as git knows them (falling back to a walk outside git)."""
+    try:
+        out = subprocess.run(["git", "ls-files", "-z", "--cached", "--others",
+                              "--exclude-standard"], cwd=ROOT, capture_output=True,
+                             check=True).stdout
+        names = [n for n in out.decode().split("\0") if n]
+    except (OSError, subprocess.CalledProcessError):
+        names = [str(p.relative_to(ROOT)) for p in ROOT.rglob("*")
+                 if p.is_file() and ".git" not in p.parts and "build" not in p.parts]
+    return [ROOT / n for n in sorted(set(names)) if (ROOT / n).is_file()]
+
+
+def is_secret(rel: str) -> bool:
+    return any(rel == s or rel.startswith(s + "/") for s in SECRET)
+
+
+def gradescope() -> Path:
+    DIST.mkdir(parents=True, exist_ok=True)
+    out = DIST / "memcraft-gradescope.zip"
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in ("setup.sh", "run_autograder"):
+            info = zipfile.ZipInfo(name, time.localtime()[:6])
+            info.external_attr = 0o100755 << 16
+            zf.writestr(info, (DIST_FILES / name).read_bytes())
+        for path in tracked_files():
+            rel = path.relative_to(ROOT).as_posix()
+            info = zipfile.ZipInfo(f"memcraft/{rel}", time.localtime()[:6])
+            info.external_attr = (path.stat().st_mode & 0o777 | 0o100000) << 16
+            zf.writestr(info, path.read_bytes())
+    print(f"wrote {out.relative_to(ROOT)}: upload it as the autograder of a Gradescope "
+          f"programming assignment (Ubuntu base image)")
+    return out
+
+
+def handout(with_book: bool = True) -> Path:
+    DIST.mkdir(parents=True, exist_ok=True)
+    out = DIST / "memcraft-handout.tar.gz"
+    if with_book:
+        subprocess.run([sys.executable, "tools/book.py", "build"], cwd=ROOT, check=True)
+    with tarfile.open(out, "w:gz") as tar:
+        for path in tracked_files():
+            rel = path.relative_to(ROOT).as_posix()
+            if is_secret(rel) or rel == "README.md":
+                continue
+            tar.add(path, arcname=f"memcraft/{rel}")
+        tar.add(DIST_FILES / "HANDOUT-README.md", arcname="memcraft/README.md")
+        book = ROOT / "build" / "book"
+        if with_book and book.is_dir():
+            for path in sorted(book.rglob("*")):
+                if path.is_file():
+                    tar.add(path, arcname=f"memcraft/book-html/{path.relative_to(book)}")
+        stamp = f"memcraft handout built {time.strftime('%Y-%m-%d %H:%M')}\n".encode()
+        info = tarfile.TarInfo("memcraft/HANDOUT")
+        info.size, info.mtime = len(stamp), int(time.time())
+        tar.addfile(info, io.BytesIO(stamp))
+    print(f"wrote {out.relative_to(ROOT)}: give it to students; it has no solutions, hidden "
+          f"tests or mutants, and its grader runs the public tests only")
+    return out
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["gradescope"]:
+        gradescope()
+    elif argv[:1] == ["handout"]:
+        handout(with_book="--no-book" not in argv)
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    os.umask(0o022)
+    sys.exit(main(sys.argv[1:]))
