@@ -13,11 +13,17 @@ import signal
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 OUTPUT_CAP = 64 * 1024
+
+# Wall seconds spent waiting for commands, summed over every run() (any thread):
+# tools/grader_speed.py compares it with the total to find the grader's own overhead.
+COMMAND_SECONDS = [0.0]
+_count_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -107,5 +113,7 @@ def run(cmd: list[str], cwd: Path, limits: Limits = Limits(), env: dict | None =
             outputs.append(text + "\n[... output cut ...]\n" if len(data) > OUTPUT_CAP else text)
     rc = child.returncode
     sig = -rc if rc is not None and rc < 0 else None
-    return Result(None if timed_out else rc, sig, outputs[0], outputs[1], timed_out,
-                  time.monotonic() - start)
+    seconds = time.monotonic() - start
+    with _count_lock:
+        COMMAND_SECONDS[0] += seconds
+    return Result(None if timed_out else rc, sig, outputs[0], outputs[1], timed_out, seconds)
