@@ -9,6 +9,7 @@ only when a source or header is newer, so `make check` stays fast.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,13 +83,9 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
     vflags = VARIANTS[variant]
     out = out_dir / variant
     headers = [ex.dir / h for h in ex.headers] + [TESTKIT / "mc_test.h"]
-    result = Build(ok=True)
-    for name in ex.student_files:
-        obj = out / "student" / (Path(name).stem + ".o")
-        flags = student_flags(files_dir, variant)
-        if not _compile(files_dir / name, obj, flags, headers, result, runner, [files_dir]):
-            return result
-        result.student_objects.append(obj)
+    result = compile_student(ex, files_dir, out_dir, variant, runner)
+    if not result.ok:
+        return result
     objects = list(result.student_objects)
     for source in [*tests, TESTKIT / "mc_test.c"]:
         (out_dir / "trusted").mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -108,9 +105,25 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
             binary.unlink(missing_ok=True)
             result.ok = False
             result.failed_file = "(link)"
-            result.errors = _first_lines(linked.stderr)
+            missing = sorted(set(re.findall(r"undefined reference to `([^']+)'", linked.stderr)))
+            result.errors = (f"your files do not define: {', '.join(missing)}" if missing
+                             else _first_lines(linked.stderr))
             return result
     result.binary = binary
+    return result
+
+
+def compile_student(ex: Exercise, files_dir: Path, out_dir: Path, variant: str,
+                    runner=run) -> Build:
+    """Only the student's own objects (the audit reads them before anything is linked)."""
+    headers = [ex.dir / h for h in ex.headers] + [TESTKIT / "mc_test.h"]
+    result = Build(ok=True)
+    for name in ex.student_files:
+        obj = out_dir / variant / "student" / (Path(name).stem + ".o")
+        flags = student_flags(files_dir, variant)
+        if not _compile(files_dir / name, obj, flags, headers, result, runner, [files_dir]):
+            return result
+        result.student_objects.append(obj)
     return result
 
 

@@ -72,7 +72,8 @@ class Finding:
 
     def line(self) -> str:
         test = f" in test {self.test}" if self.test else ""
-        return f"{self.where}: {self.sentence}{test} [{self.kind}]"
+        where = f"{self.where}: " if self.where else ""
+        return f"{where}{self.sentence}{test} [{self.kind}]"
 
 
 def _markers(directory: Path) -> dict[str, str]:

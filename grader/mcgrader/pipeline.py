@@ -67,18 +67,22 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
     """Runs the chosen stages on the student files in files_dir; work is scratch space."""
     res = ExerciseResult(ex)
     tests = _test_files(ex, opt.hidden)
-    plain = build_stage.build(ex, files_dir, work, "plain", tests, opt.runner)
+    own = build_stage.compile_student(ex, files_dir, work, "plain", opt.runner)
+    if own.ok and opt.audit:   # before linking: refused code never meets our tests
+        res.audit_problems = audit_stage.audit(ex, own.student_objects, opt.runner)
+        if res.audit_problems:
+            res.built = True
+            res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
+            return res
+    plain = build_stage.build(ex, files_dir, work, "plain", tests, opt.runner) if own.ok \
+        else own
     res.build_errors = plain.errors
     if not plain.ok:
-        fatal = f"{plain.failed_file} does not compile"
+        fatal = f"{plain.failed_file} does not compile" if plain.failed_file != "(link)" \
+            else "does not link: " + plain.errors
         res.categories = score_stage.score(ex, None, {}, fatal)
         return res
     res.built = True
-    if opt.audit:
-        res.audit_problems = audit_stage.audit(ex, plain.student_objects, opt.runner)
-        if res.audit_problems:
-            res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
-            return res
     expected = run_stage.list_tests(plain.binary, opt.runner)
     res.tests = run_stage.run_tests(plain.binary, expected, work / "run",
                                     opt.limit("tests", ex.run_seconds), reference=opt.reference,

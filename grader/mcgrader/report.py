@@ -22,6 +22,7 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from .exercises import ROOT
 from .pipeline import ExerciseResult
 
 
@@ -99,11 +100,19 @@ def _why(g: Graded, per_category: int = 6) -> list[str]:
     out += [f"audit: {p}" for p in res.audit_problems]
     for c in res.categories.values():
         if c.ran and c.score < c.max_score:
-            shown = c.reasons[:per_category]
-            out += [f"{c.name} (-{c.max_score - c.score:g}): {r}" for r in shown]
+            out.append(f"{c.name}: {c.score:g}/{c.max_score:g} (-{c.max_score - c.score:g})")
+            for reason in c.reasons[:per_category]:
+                first, *rest = _short(reason).splitlines() or [""]
+                out.append(f"  - {first}")
+                out += [f"    {ln.strip()}" for ln in rest if ln.strip()]
             if len(c.reasons) > per_category:
-                out.append(f"{c.name}: ... {len(c.reasons) - per_category} more")
+                out.append(f"  - ... and {len(c.reasons) - per_category} more (see --json)")
     return out
+
+
+def _short(text: str) -> str:
+    """Paths inside the course repository, relative: the report stays readable."""
+    return text.replace(f"{ROOT}/", "")
 
 
 def gradescope(graded: list[Graded], output: str) -> dict:
