@@ -13,6 +13,7 @@ stopped before its own clean-up.
 from __future__ import annotations
 
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,13 @@ class Finding:
         return f"{where}{self.sentence}{test} [{self.kind}]"
 
 
+def _fresh_logs(logs: Path) -> tuple[Path, Path]:
+    """An empty log folder and its markers folder: no log of an earlier run may count."""
+    shutil.rmtree(logs, ignore_errors=True)
+    (logs / "markers").mkdir(parents=True)
+    return logs, logs / "markers"
+
+
 def _markers(directory: Path) -> dict[str, str]:
     out = {}
     for path in directory.glob("*"):
@@ -120,13 +128,7 @@ def _valgrind_findings(xml_path: Path, test: str, student_files: set[str]) -> li
 
 def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[str],
              seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
-    logs = work / "valgrind"
-    markers = logs / "markers"
-    markers.mkdir(parents=True, exist_ok=True)
-    for old in logs.glob("vg.*.xml"):
-        old.unlink()
-    for old in markers.glob("*"):
-        old.unlink()
+    logs, markers = _fresh_logs(work / "valgrind")
     wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
     limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
     tests = run_tests(binary, expected, logs, seconds, env={"MC_MARKER_DIR": str(markers)},
@@ -173,11 +175,7 @@ def _sanitizer_findings(log: str, test: str, student_files: set[str]) -> list[Fi
 
 def sanitizers(binary: Path, work: Path, student_files: list[str], expected: list[str],
                seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
-    logs = work / "sanitizers"
-    markers = logs / "markers"
-    markers.mkdir(parents=True, exist_ok=True)
-    for old in markers.glob("*"):
-        old.unlink()
+    logs, markers = _fresh_logs(work / "sanitizers")
     env = {"MC_MARKER_DIR": str(markers), "MC_CAPTURE_STDERR": "1",
            "ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS}
     tests = run_tests(binary, expected, logs, seconds, env=env, runner=runner)
