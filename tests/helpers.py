@@ -42,3 +42,20 @@ def make_exercise(tmp: Path, toml: str | None = None, source: str = "",
 
 def scratch() -> tempfile.TemporaryDirectory:
     return tempfile.TemporaryDirectory(prefix="memcraft-unit-")
+
+
+def make_gradable_exercise(root: Path, tests: str = "", hidden: str = "",
+                           toml: str | None = None) -> exercises.Exercise:
+    """The tiny exercise with its twins: a reference solution and a hidden test."""
+    ex = make_exercise(root, toml=toml, test=tests)
+    hidden_dir = root / "grader" / "hidden" / ex.folder
+    hidden_dir.mkdir(parents=True)
+    (hidden_dir / "test_hidden.c").write_text(hidden or textwrap.dedent("""\
+        #include "mc_test.h"
+        #include "tiny.h"
+        Test(tiny, adds_big) { cr_assert_eq(tiny_add(1000, 2000), 3000, "big"); }
+        """))
+    solution = root / "solutions" / ex.folder
+    solution.mkdir(parents=True)
+    (solution / "tiny.c").write_text((ex.dir / "tiny.c").read_text())
+    return ex

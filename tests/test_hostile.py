@@ -16,7 +16,7 @@ import unittest
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from helpers import ROOT, make_exercise, scratch
+from helpers import ROOT, make_gradable_exercise, scratch
 from mcgrader import pipeline, sandbox
 
 HOSTILE = ROOT / "grader" / "hostile"
@@ -84,13 +84,8 @@ class HostileCorpusTest(unittest.TestCase):
         cls.tmp = scratch()
         root = Path(cls.tmp.name)
         root.chmod(0o755)
-        cls.ex = make_exercise(root, toml=TOML, test=TESTS)
+        cls.ex = make_gradable_exercise(root, tests=TESTS, hidden=HIDDEN, toml=TOML)
         hidden = root / "grader" / "hidden" / "99-tiny"
-        hidden.mkdir(parents=True)
-        (hidden / "test_hidden.c").write_text(HIDDEN)
-        solution = root / "solutions" / "99-tiny"
-        solution.mkdir(parents=True)
-        shutil.copy(cls.ex.dir / "tiny.c", solution / "tiny.c")
         cls.canary = root / "canary.txt"
         cls.canary.write_text("canary\n")
         cls.listener = socket.socket()

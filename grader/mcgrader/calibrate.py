@@ -71,6 +71,9 @@ def reference(ex: Exercise, box, public_only: bool, fresh: bool = False) -> Refe
             _memo[key] = Reference(**json.loads(cached.read_text()))
             return _memo[key]
         ref = _measure(ex, box, public_only)
+        if not ref.ok:   # a passing hiccup of the host must not cost anyone a grade
+            ref = _measure(ex, box, public_only)
+            ref.problem = "(failed twice) " + ref.problem if not ref.ok else ref.problem
         _memo[key] = ref
         if ref.ok:
             CACHE.mkdir(parents=True, exist_ok=True)

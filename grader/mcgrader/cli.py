@@ -73,11 +73,24 @@ def grade_submission(submission: Path, chosen: list[Exercise], box: Sandbox,
             graded = [report.Graded(ex.folder, ex.title, float(ex.max_score), "refused", 0.0,
                                     notes=[str(err)]) for ex in chosen]
             return graded, [str(err)]
+        notes += _unexpected(folder, chosen)
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             graded = list(pool.map(
                 lambda ex: _guarded(ex, folder, tmp_path / ex.folder, box, public_only,
                                     deadline), chosen))
     return graded, notes
+
+
+def _unexpected(folder: Path, chosen: list[Exercise]) -> list[str]:
+    """Files that belong to no exercise: reported, and never used (ours are)."""
+    every = [*chosen, *select([])]
+    known = {f for ex in every for f in ex.student_files} | {"MANIFEST.json"}
+    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                   if p.is_file() and p.name not in known)
+    if not extra:
+        return []
+    shown = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
+    return [f"ignored, not part of any exercise (our own headers and tests are used): {shown}"]
 
 
 def _guarded(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
