@@ -17,7 +17,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import batch, calibrate, fetch, pipeline, report
-from .exercises import ROOT, Exercise, ExerciseError, select
+from .exercises import Exercise, ExerciseError, select
 from .sandbox import Sandbox
 from .unpack import SubmissionError, unpack
 

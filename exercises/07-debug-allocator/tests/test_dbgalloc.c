@@ -22,8 +22,8 @@ MC_SUITE(frees);
 MC_SUITE(quarantine);
 MC_SUITE(leaks);
 
-/* Text fit for a failure message: quotes and backslashes would break the
- * test runner's JSON report, so they are shown as apostrophes. */
+/* Text fit for a failure message: a captured report quoted inside a message
+ * reads more clearly with its quotes and backslashes shown as apostrophes. */
 static const char *shown(const char *text)
 {
     static char buf[2048];
