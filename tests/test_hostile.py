@@ -64,18 +64,12 @@ def verdict(res: pipeline.ExerciseResult) -> str:
     return "full-marks" if tests.score == tests.max_score else "tests-lost"
 
 
-def leftover_processes() -> list[int]:
-    uids = range(sandbox.FIRST_UID, sandbox.FIRST_UID + sandbox.SLOTS)
-    found = []
-    for entry in os.listdir("/proc"):
-        try:
-            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid in uids:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-                if stat.rsplit(")", 1)[1].split()[0] != "Z":   # a zombie runs nothing
-                    found.append(f"{entry}: {stat[:200]}")
-        except OSError:
-            pass
-    return found
+def leftover_processes(box: sandbox.Sandbox) -> list[str]:
+    """Processes still running as the uid of the slot this thread holds. Only that
+    uid, and only while it is held: another grader or self-test on the same host
+    owns the other slots, and may take this one as soon as it is released."""
+    uid = box.held_uid()
+    return sandbox.processes_of([uid]) if uid is not None else ["no slot held"]
 
 
 class HostileCorpusTest(unittest.TestCase):
@@ -118,7 +112,9 @@ class HostileCorpusTest(unittest.TestCase):
         opt = pipeline.Options(stages=("tests",), audit=audit, runner=cls.box.run, jobs=1)
         cls.box.acquire()
         try:
-            return pipeline.check(cls.ex, files, work / "box", opt)
+            res = pipeline.check(cls.ex, files, work / "box", opt)
+            res.leftovers = leftover_processes(cls.box)   # every step has ended by now
+            return res
         finally:
             cls.box.release()
 
@@ -139,7 +135,9 @@ class HostileCorpusTest(unittest.TestCase):
                                  [c.reasons for c in res.categories.values()])
 
     def test_no_process_outlives_its_step(self):
-        self.assertEqual(leftover_processes(), [])
+        for (path, audit), res in self.results.items():
+            with self.subTest(attack=path.stem, audit=audit):
+                self.assertEqual(res.leftovers, [])
 
     def test_nothing_outside_the_sandbox_was_touched(self):
         self.assertEqual(self.canary.read_text(), "canary\n")

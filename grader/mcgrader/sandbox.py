@@ -18,6 +18,7 @@ import fcntl
 import os
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from dataclasses import replace
@@ -33,6 +34,8 @@ SYSTEM = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
           "--symlink", "usr/sbin", "/sbin", "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+# Run as a slot's uid: kill(-1, SIGKILL) (python, not procps' kill: slim images lack it).
+KILL_ALL = [sys.executable, "-S", "-c", "import os; os.kill(-1, 9)"]
 _probe_lock = threading.Lock()
 _probed: dict[str, bool] = {}
 
@@ -95,6 +98,10 @@ class Sandbox:
                         return
             time.sleep(0.5)
 
+    def held_uid(self) -> int | None:
+        """The uid of the slot this thread holds now, if any."""
+        return getattr(self._local, "uid", None)
+
     def release(self) -> None:
         uid = getattr(self._local, "uid", None)
         if uid is not None:
@@ -155,18 +162,41 @@ def _give(path: Path, uid: int) -> None:
     os.chown(path, uid, uid)
 
 
+def processes_of(uids) -> list[str]:
+    """Live (non-zombie) processes owned by any of uids, as "pid: stat" lines.
+
+    Only ever asked about uids the caller holds: another grader on the same
+    host owns the other slots, and its work is none of our business."""
+    wanted = set(uids)
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.stat(f"/proc/{entry}").st_uid in wanted:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+                if stat.rsplit(")", 1)[1].split()[0] != "Z":   # a zombie runs nothing
+                    found.append(f"{entry}: {stat[:200]}")
+        except (OSError, IndexError):
+            continue
+    return found
+
+
 def _kill_user(uid: int) -> None:
-    """Kills every process left running as uid (a daemon that escaped its group)."""
-    for _ in range(3):
-        found = False
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
-            try:
-                if os.stat(f"/proc/{entry}").st_uid == uid:
-                    os.kill(int(entry), 9)
-                    found = True
-            except (OSError, ValueError):
-                continue
-        if not found:
+    """Kills every process left running as uid (a daemon that escaped its group, a
+    fork bomb still forking) and waits until they are gone. Called only for a uid
+    whose slot lock this process holds.
+
+    kill(-1, SIGKILL) made as uid itself reaches all of that uid's processes in one
+    call (and, on Linux, not the caller), so a fork bomb cannot outrun it as it
+    outruns a walk of /proc."""
+    for attempt in range(60):
+        if not processes_of([uid]):
             return
+        if attempt % 5 == 0:
+            try:
+                subprocess.run(KILL_ALL, user=uid, group=uid, extra_groups=[],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
+            except (OSError, subprocess.SubprocessError):
+                pass
+        time.sleep(0.05)
