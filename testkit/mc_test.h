@@ -40,6 +40,13 @@ void mc_test_end(void);
 /* Appended to a failure message: where in the book to read. */
 #define MC_READ(section) "\n      read: section " section
 
+/* Names the contract clauses of the exercise's README that a test checks, as
+ * the first statement of its body: MC_CLAUSE("3.2", "3.4");. A clause is a
+ * numbered promise in the README ("**3.2**"). The self-test reads these tags
+ * from the source: every clause must have a test, and every mutant must be
+ * rejected by a test tagged with the clause it breaks. No effect at run time. */
+#define MC_CLAUSE(...) ((void)sizeof((const char *[]){__VA_ARGS__}))
+
 /* Failure injection. Counting starts at the call; the count is of allocation
  * calls (free is not one), whichever function makes them. */
 void mc_fail_nth_alloc(size_t n);    /* only the nth allocation from now fails (n >= 1) */

@@ -45,15 +45,17 @@ STYLE = BOOK_SRC / "style.css"
 LINKS_FILTER = BOOK_SRC / "links.lua"
 HIGHLIGHT_STYLE = "tango"
 
+# Exactly what a reader types: a block that needs POSIX says so itself
+# (#define _POSIX_C_SOURCE 200809L at its top). A block whose behaviour depends
+# on other flags names them in its fence: ```{.c .run cflags="-O2" ldflags="-lm"}
+# and the chapter text says which flags it was run with.
 CFLAGS = [
     "-std=c17",
-    "-D_POSIX_C_SOURCE=200809L",
     "-Wall",
     "-Wextra",
     "-Wpedantic",
     "-Werror",
 ]
-RUN_LIBS = ["-pthread", "-lm"]
 RUN_TIMEOUT = 10
 
 CHROMIUM = "/usr/bin/chromium"
@@ -94,6 +96,7 @@ class Fence:
     line: int  # 1-based line of the opening fence
     classes: list[str]
     code: str
+    attrs: dict[str, str] = field(default_factory=dict)  # key="value" pairs of {...}
 
 
 FENCE_OPEN = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*(.*?)\s*$")
@@ -110,6 +113,12 @@ def fence_classes(info: str) -> list[str]:
     if words:
         classes.insert(0, words[0])
     return classes
+
+
+def fence_attrs(info: str) -> dict[str, str]:
+    """key="value" attributes of a fence info string: {.c .run cflags="-O2"}."""
+    brace = re.search(r"\{([^}]*)\}", info)
+    return dict(re.findall(r'(\w+)="([^"]*)"', brace.group(1))) if brace else {}
 
 
 def scan_markdown(text: str) -> tuple[list[Fence], list[tuple[int, int, str]]]:
@@ -129,7 +138,8 @@ def scan_markdown(text: str) -> tuple[list[Fence], list[tuple[int, int, str]]]:
                 line = lines[j]
                 body.append(line[indent:] if line[:indent].strip() == "" else line.lstrip())
                 j += 1
-            fences.append(Fence(i + 1, fence_classes(m.group(3)), "\n".join(body) + "\n"))
+            fences.append(Fence(i + 1, fence_classes(m.group(3)), "\n".join(body) + "\n",
+                                fence_attrs(m.group(3))))
             i = j + 1
             continue
         h = re.match(r"^(#{1,6})\s+(.*?)\s*(?:\{[^}]*\})?\s*#*\s*$", lines[i])
@@ -409,10 +419,11 @@ def check_snippet(snip: Snippet, workdir: Path, index: int) -> tuple[bool, str]:
     base = workdir / f"{snip.chapter.stem}_{snip.fence.line}_{index}"
     source = base.with_suffix(".c")
     source.write_text(snip.fence.code)
+    flags = [*CFLAGS, *snip.fence.attrs.get("cflags", "").split()]
     if snip.runs:
-        cmd = ["gcc", *CFLAGS, str(source), "-o", str(base), *RUN_LIBS]
+        cmd = ["gcc", *flags, str(source), "-o", str(base), *snip.fence.attrs.get("ldflags", "").split()]
     else:
-        cmd = ["gcc", *CFLAGS, "-c", str(source), "-o", str(base.with_suffix(".o"))]
+        cmd = ["gcc", *flags, "-c", str(source), "-o", str(base.with_suffix(".o"))]
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=workdir)
     if proc.returncode != 0:
         return False, "does not compile:\n" + first_lines(proc.stderr.replace(str(source), "block"))
