@@ -53,6 +53,7 @@ def make_gradable_exercise(root: Path, tests: str = "", hidden: str = "",
     (hidden_dir / "test_hidden.c").write_text(hidden or textwrap.dedent("""\
         #include "mc_test.h"
         #include "tiny.h"
+        MC_SUITE(tiny);
         Test(tiny, adds_big) { cr_assert_eq(tiny_add(1000, 2000), 3000, "big"); }
         """))
     solution = root / "solutions" / ex.folder

@@ -32,6 +32,7 @@ HIDDEN = textwrap.dedent("""\
     #define MC_TEST_TIMEOUT 3
     #include "mc_test.h"
     #include "tiny.h"
+    MC_SUITE(tiny);
     Test(tiny, adds_big) { cr_assert_eq(tiny_add(1000, 2000), 3000, "big"); }
     """)
 TOML = textwrap.dedent("""\

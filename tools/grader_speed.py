@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "grader"))
 
 from mcgrader import batch, calibrate, proc  # noqa: E402
-from mcgrader.cli import grade_submission  # noqa: E402
+from mcgrader.grading import grade_submission  # noqa: E402
 from mcgrader.exercises import select  # noqa: E402
 from mcgrader.sandbox import Sandbox  # noqa: E402
 

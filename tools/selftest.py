@@ -31,7 +31,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
 
 from mcgrader import calibrate, exercises, pipeline  # noqa: E402
-from mcgrader.cli import grade_exercise  # noqa: E402
+from mcgrader.grading import grade_exercise  # noqa: E402
 from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
 from mcgrader.report import Graded  # noqa: E402
 from mcgrader.sandbox import Sandbox  # noqa: E402
@@ -66,7 +66,7 @@ class Report:
 
 
 # ---- one exercise -----------------------------------------------------------
-# Every check goes through the grader itself (cli.grade_exercise: staging, the
+# Every check goes through the grader itself (grading.grade_exercise: staging, the
 # sandbox, calibration against the reference, the pipeline, the score).
 
 BOX = Sandbox()

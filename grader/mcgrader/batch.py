@@ -27,6 +27,7 @@ from pathlib import Path
 
 from . import report
 from .exercises import Exercise
+from .grading import grade_submission
 
 ARCHIVES = (".tar.gz", ".tgz", ".tar", ".zip", ".tar.xz", ".tar.bz2")
 
@@ -70,7 +71,6 @@ def _complete(folder: Path, print_: str) -> dict | None:
 
 def grade_student(entry: Path, out: Path, chosen: list[Exercise], box,
                   public_only: bool) -> tuple[str, str]:
-    from .cli import grade_submission   # here, to keep the import graph one-way
     name = student_name(entry)
     folder = out / "students" / name
     print_ = fingerprint(entry)
@@ -85,7 +85,8 @@ def grade_student(entry: Path, out: Path, chosen: list[Exercise], box,
         write_atomic(folder / "report.failed.json", json.dumps(data, indent=1))
         return name, "infrastructure error; the earlier complete result is kept"
     write_atomic(folder / "report.txt", text + "\n")
-    write_atomic(folder / "results.json", json.dumps(report.gradescope(graded, text), indent=1))
+    write_atomic(folder / "results.json", json.dumps(
+        report.gradescope(graded, entry.name, box.protections(), notes), indent=1))
     write_atomic(folder / "junit.xml", report.junit(graded))
     write_atomic(folder / "report.json", json.dumps(data, indent=1))
     verdict = f"{data['score']:g}/{data['max_score']:g}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .exercises import ROOT, Exercise
+from .paths import tidy
 from .proc import Limits, run
 
 TESTKIT = ROOT / "testkit"
@@ -37,6 +38,7 @@ class Build:
     student_objects: list[Path] = field(default_factory=list)
     errors: str = ""             # the compiler's first messages, for the report
     failed_file: str = ""        # which file did not compile
+    missing: str = ""            # on a link error: "your files do not define: f, g"
 
 
 def _stale(target: Path, inputs: list[Path]) -> bool:
@@ -65,14 +67,15 @@ def _compile(source: Path, obj: Path, flags: list[str], deps: list[Path], build:
     obj.unlink(missing_ok=True)
     build.ok = False
     build.failed_file = source.name
-    reason = "the compiler ran out of time" if result.timed_out else result.stderr
+    reason = "the compiler ran out of time" if result.timed_out else \
+        tidy(result.stderr.replace(f"{source.parent}/", ""))
     build.errors = _first_lines(reason or f"gcc exited with status {result.returncode}")
     return False
 
 
 def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: list[Path],
-          runner=run) -> Build:
-    """Builds out_dir/<variant>/tests-*.bin from the student files in files_dir.
+          runner=run, name: str = "tests") -> Build:
+    """Builds out_dir/<variant>/<name>-*.bin from the student files in files_dir.
 
     files_dir holds the student's files beside our headers (copied there by
     the caller when grading; the exercise folder itself for `make check`).
@@ -96,7 +99,7 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
             return result
         objects.append(obj)
     tag = hashlib.sha1("\n".join(map(str, objects)).encode()).hexdigest()[:10]
-    binary = out / f"tests-{tag}.bin"   # one binary per set of test files
+    binary = out / f"{name}-{tag}.bin"   # one binary per set of test files
     link = ["gcc", *vflags, *map(str, objects), "-o", str(binary),
             "-Wl,--wrap=" + ",--wrap=".join(WRAPPED), "-lcriterion"]
     if _stale(binary, objects) or _stale(binary, [TESTKIT / "mc_test.c"]):
@@ -106,8 +109,8 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
             result.ok = False
             result.failed_file = "(link)"
             missing = sorted(set(re.findall(r"undefined reference to `([^']+)'", linked.stderr)))
-            result.errors = (f"your files do not define: {', '.join(missing)}" if missing
-                             else _first_lines(linked.stderr))
+            result.missing = f"your files do not define: {', '.join(missing)}" if missing else ""
+            result.errors = result.missing or _first_lines(linked.stderr)
             return result
     result.binary = binary
     return result

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import tempfile
 import threading
@@ -77,7 +78,7 @@ def reference(ex: Exercise, box, public_only: bool, fresh: bool = False) -> Refe
         _memo[key] = ref
         if ref.ok:
             CACHE.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp")
+            tmp = cached.with_name(f".{cached.name}.{os.getpid()}.{threading.get_ident()}.tmp")
             tmp.write_text(json.dumps(ref.__dict__))
             tmp.replace(cached)
         return ref
@@ -103,7 +104,7 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
         return Reference(ok=False, problem=why[:2000], summary=summary)
     timings = {"tests": res.tests, "sanitizers": res.sanitizer_tests,
                "valgrind": res.valgrind_tests}
-    limits = {stage: max(FLOORS[stage], FACTORS[stage] * run.result.seconds)
-              for stage, run in timings.items() if run and run.result}
+    limits = {stage: max(FLOORS[stage], FACTORS[stage] * run.seconds)
+              for stage, run in timings.items() if run and run.seconds}
     return Reference(ok=True, assertions={t: r.assertions for t, r in res.tests.tests.items()},
                      limits=limits, summary=summary)

@@ -11,99 +11,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from . import batch, calibrate, fetch, pipeline, report
-from .exercises import Exercise, ExerciseError, select
+from . import batch, report
+from .exercises import ExerciseError, select
+from .grading import grade_submission
 from .sandbox import Sandbox
-from .unpack import SubmissionError, unpack
-
-
-def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
-                   stages: tuple[str, ...] = pipeline.STAGES) -> report.Graded:
-    """Stages ex's files from folder and runs the pipeline on them (every stage unless
-    stages names fewer: the self-test checks a mutant only where it must be caught)."""
-    hidden_ids = calibrate.hidden_test_ids(ex)
-    base = dict(id=ex.folder, title=ex.title, max_score=float(ex.max_score),
-                hidden_ids=hidden_ids)
-    staged = fetch.stage(ex, folder, work / "files")
-    if len(staged.missing) == len(ex.student_files):
-        return report.Graded(**base, status="missing", score=0.0,
-                             notes=[f"not submitted: {', '.join(staged.missing)}"])
-    ref = calibrate.reference(ex, box, public_only)
-    if not ref.ok:
-        return report.Graded(**base, status="infrastructure-error", score=None,
-                             notes=["the reference solution does not score full marks on this "
-                                    "host, so no grade is recorded: " + ref.problem])
-    opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
-                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages)
-    box.acquire()
-    try:
-        res = pipeline.check(ex, staged.folder, work / "box", opt)
-    finally:
-        box.release()
-    notes = staged.notes + [f"missing file: {m} (graded as empty)" for m in staged.missing]
-    status = "graded"
-    if not res.built:
-        status = "compile-error"
-    elif res.audit_problems:
-        status = "audit-violation"
-        notes.append("flagged for a human: the audit refused this code")
-    return report.Graded(**base, status=status, score=res.score, result=res, notes=notes)
-
-
-def grade_submission(submission: Path, chosen: list[Exercise], box: Sandbox,
-                     public_only: bool = False, jobs: int = 1,
-                     deadline: float | None = None) -> tuple[list[report.Graded], list[str]]:
-    """Grades every chosen exercise of one submission; never raises for bad input.
-
-    deadline (a time.monotonic() value): an exercise not started by then is not
-    graded, and says so, so that an outer time limit (Gradescope's) never cuts a
-    run off before its report is written."""
-    notes: list[str] = []
-    with tempfile.TemporaryDirectory(prefix="memcraft-grade-") as tmp:
-        tmp_path = Path(tmp)
-        tmp_path.chmod(0o755)   # the sandbox user must reach its own folders inside
-        try:
-            folder = unpack(submission, tmp_path / "submission")
-        except SubmissionError as err:
-            graded = [report.Graded(ex.folder, ex.title, float(ex.max_score), "refused", 0.0,
-                                    notes=[str(err)]) for ex in chosen]
-            return graded, [str(err)]
-        notes += _unexpected(folder, chosen)
-        with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-            graded = list(pool.map(
-                lambda ex: _guarded(ex, folder, tmp_path / ex.folder, box, public_only,
-                                    deadline), chosen))
-    return graded, notes
-
-
-def _unexpected(folder: Path, chosen: list[Exercise]) -> list[str]:
-    """Files that belong to no exercise: reported, and never used (ours are)."""
-    every = [*chosen, *select([])]
-    known = {f for ex in every for f in ex.student_files} | {"MANIFEST.json"}
-    extra = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
-                   if p.is_file() and p.name not in known)
-    if not extra:
-        return []
-    shown = ", ".join(extra[:10]) + (f" and {len(extra) - 10} more" if len(extra) > 10 else "")
-    return [f"ignored, not part of any exercise (our own headers and tests are used): {shown}"]
-
-
-def _guarded(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
-             deadline: float | None = None) -> report.Graded:
-    """A grader fault in one exercise is reported as such, never as a student's zero."""
-    if deadline is not None and time.monotonic() > deadline:
-        return report.Graded(ex.folder, ex.title, float(ex.max_score), "infrastructure-error",
-                             None, notes=["not graded: the grader's time budget ran out"])
-    try:
-        return grade_exercise(ex, folder, work, box, public_only)
-    except Exception as err:  # noqa: BLE001 - the one place that must catch everything
-        return report.Graded(ex.folder, ex.title, float(ex.max_score), "infrastructure-error",
-                             None, notes=[f"internal error in the grader: {err!r}"])
 
 
 def write_reports(graded, submission: str, protections, notes, args) -> str:
@@ -112,7 +26,8 @@ def write_reports(graded, submission: str, protections, notes, args) -> str:
     if args.json:
         report.write_json(Path(args.json), data)
     if args.gradescope:
-        report.write_json(Path(args.gradescope), report.gradescope(graded, text))
+        report.write_json(Path(args.gradescope),
+                          report.gradescope(graded, submission, protections, notes))
     if args.junit:
         Path(args.junit).write_text(report.junit(graded))
     return text

@@ -18,7 +18,13 @@ class LintWarning:
     where: str       # file.c:12
     message: str
 
-    def line(self) -> str:
+    hidden: bool = False   # lint reads only the student's files: never about a hidden test
+
+    def key(self) -> tuple[str, str, str]:
+        """A clang-tidy check costs its share once, however often it fires."""
+        return "lint", self.check, ""
+
+    def line(self, student: bool = False) -> str:
         return f"{self.where}: {self.message} [{self.check}]"
 
 

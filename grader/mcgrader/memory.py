@@ -62,6 +62,9 @@ PLAIN_WORDS = {
 }
 
 
+OUTSIDE = ", outside your files"
+
+
 @dataclass
 class Finding:
     tool: str        # "valgrind" or "sanitizers"
@@ -70,11 +73,32 @@ class Finding:
     sentence: str    # the plain explanation
     where: str       # "file.c:12 (function)" in the student's code, or a best guess
     detail: str = ""
+    hidden: bool = False   # found while a hidden test ran: students see no name or detail
+    origin: str = ""       # where an uninitialized value was created, when Valgrind knows
+    brief: str = ""        # the sentence without values from the run, when it has some
 
-    def line(self) -> str:
-        test = f" in test {self.test}" if self.test else ""
-        where = f"{self.where}: " if self.where else ""
-        return f"{where}{self.sentence}{test} [{self.kind}]"
+    def key(self) -> tuple[str, str, str]:
+        """What makes two findings one problem: the same kind at the same place (for an
+        uninitialized value, the place it was created), whichever tests showed it."""
+        return self.tool, self.kind, self.origin or self.where
+
+    def place(self, student: bool = False) -> str:
+        """The place to show: a student never sees a file of a hidden test."""
+        if student and self.hidden and self.where.endswith(OUTSIDE):
+            return "outside your files"
+        return self.where
+
+    def line(self, student: bool = False) -> str:
+        if student and self.hidden:
+            test = " in a hidden test"
+        else:
+            test = f" in test {self.test}" if self.test else ""
+        where = self.place(student)
+        sentence = self.brief if student and self.hidden and self.brief else self.sentence
+        origin = f" (the value was created at {self.origin})" if self.origin else ""
+        if student and self.hidden and self.origin.endswith(OUTSIDE):
+            origin = ""
+        return f"{where + ': ' if where else ''}{sentence}{origin}{test} [{self.kind}]"
 
 
 def _fresh_logs(logs: Path) -> tuple[Path, Path]:
@@ -101,19 +125,21 @@ def _student_frame(frames: list[tuple[str, str, str]], student_files: set[str]) 
             return f"{Path(file).name}:{line} ({fn})"
     if with_file:
         fn, file, line = with_file[0]
-        return f"{Path(file).name}:{line} ({fn}), outside your files"
+        return f"{Path(file).name}:{line} ({fn}){OUTSIDE}"
     return "(no source line known)"
 
 
 # ---- Valgrind -------------------------------------------------------------
 
-def _valgrind_findings(xml_path: Path, test: str, student_files: set[str]) -> list[Finding]:
+def _valgrind_findings(xml_path: Path, test: str, student_files: set[str],
+                       hidden: bool = False) -> list[Finding]:
     text = read_capped(xml_path, cap=8 << 20)
     try:
         root = ET.fromstring(text)
     except ET.ParseError:
         return [Finding("valgrind", test, "Unfinished", "did not finish under Valgrind (the "
-                        "process was killed, probably at the time limit)", "(unknown)")]
+                        "process was killed, probably at the time limit)", "(unknown)",
+                        hidden=hidden)]
     findings = []
     for error in root.iter("error"):
         kind = error.findtext("kind", "")
@@ -122,12 +148,14 @@ def _valgrind_findings(xml_path: Path, test: str, student_files: set[str]) -> li
                   for f in error.findall("stack/frame")]
         where = _student_frame(frames, student_files)
         findings.append(Finding("valgrind", test, kind, PLAIN_WORDS.get(kind, what), where,
-                                what.strip()))
+                                what.strip(), hidden=hidden))
     return findings
 
 
 def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[str],
-             seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
+             seconds: float, runner=run, hidden: bool = False) -> tuple[TestRun, list[Finding]]:
+    """Every test of binary under memcheck; each error tied to its test. Leaks of a test
+    that failed are included: counted() tells which findings count."""
     logs, markers = _fresh_logs(work / "valgrind")
     wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
     limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
@@ -138,8 +166,8 @@ def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[
     for xml_path in sorted(logs.glob("vg.*.xml")):
         pid = xml_path.name.split(".")[1]
         if pid in names:
-            findings += _valgrind_findings(xml_path, names[pid], set(student_files))
-    return tests, _drop_leaks_of_failed_tests(findings, tests)
+            findings += _valgrind_findings(xml_path, names[pid], set(student_files), hidden)
+    return tests, findings
 
 
 # ---- AddressSanitizer + UBSan ---------------------------------------------
@@ -150,15 +178,17 @@ ASAN_RE = re.compile(r"ERROR: (?:AddressSanitizer|LeakSanitizer): ([\w-]+(?: [\w
 UBSAN_RE = re.compile(r"^(\S+?):(\d+):\d+: runtime error: (.*)$", re.M)
 
 
-def _sanitizer_findings(log: str, test: str, student_files: set[str]) -> list[Finding]:
+def _sanitizer_findings(log: str, test: str, student_files: set[str],
+                        hidden: bool = False) -> list[Finding]:
     findings = []
     for m in UBSAN_RE.finditer(log):
         file, line, what = m.groups()
         where = f"{Path(file).name}:{line}"
         if Path(file).name not in student_files:
-            where += ", outside your files"
+            where += OUTSIDE
         findings.append(Finding("sanitizers", test, "undefined-behaviour",
-                                f"has undefined behaviour: {what}", where, what))
+                                f"has undefined behaviour: {what}", where, what, hidden=hidden,
+                                brief="has undefined behaviour"))
     asan = ASAN_RE.search(log)
     if asan:
         kind = asan.group(1).strip()
@@ -169,12 +199,14 @@ def _sanitizer_findings(log: str, test: str, student_files: set[str]) -> list[Fi
                       for fm in map(FRAME_RE.match, block.splitlines()) if fm]
             first = block.strip().splitlines()[0] if block.strip() else kind
             findings.append(Finding("sanitizers", test, kind, PLAIN_WORDS.get(kind, kind),
-                                    _student_frame(frames, student_files), first))
+                                    _student_frame(frames, student_files), first, hidden=hidden))
     return findings
 
 
 def sanitizers(binary: Path, work: Path, student_files: list[str], expected: list[str],
-               seconds: float, runner=run) -> tuple[TestRun, list[Finding]]:
+               seconds: float, runner=run, hidden: bool = False) -> tuple[TestRun, list[Finding]]:
+    """Every test of an ASan+UBSan binary; each report tied to its test. Leaks of a test
+    that failed are included: counted() tells which findings count."""
     logs, markers = _fresh_logs(work / "sanitizers")
     env = {"MC_MARKER_DIR": str(markers), "MC_CAPTURE_STDERR": "1",
            "ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS}
@@ -183,10 +215,16 @@ def sanitizers(binary: Path, work: Path, student_files: list[str], expected: lis
     findings = []
     for pid, test in sorted(names.items()):
         log = read_capped(markers / f"{pid}.err")
-        findings += _sanitizer_findings(log, test, set(student_files))
-    return tests, _drop_leaks_of_failed_tests(findings, tests)
+        findings += _sanitizer_findings(log, test, set(student_files), hidden)
+    return tests, findings
 
 
-def _drop_leaks_of_failed_tests(findings: list[Finding], tests: TestRun) -> list[Finding]:
+SKIPPED_LEAK = "a leak in a test that failed is not counted; fix the test first"
+
+
+def counted(findings: list[Finding], tests: TestRun) -> tuple[list[Finding], list[Finding]]:
+    """(findings that count, leaks that do not): a test that failed an assertion stopped
+    before its own clean-up, so its leaks say nothing about the code under test."""
     failed = {tid for tid, t in tests.tests.items() if t.status == "FAILED"}
-    return [f for f in findings if not ("eak" in f.kind and f.test in failed)]
+    skip = [f for f in findings if "eak" in f.kind and f.test in failed]
+    return [f for f in findings if f not in skip], skip

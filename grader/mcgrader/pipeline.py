@@ -3,6 +3,11 @@
 Used three ways with the same code: `make check` (public tests, the student's
 working tree, no Valgrind), the grader (public and hidden tests, a scratch copy
 of the submission, every stage, in the sandbox) and the self-test.
+
+The public and the hidden tests are linked into two separate binaries, each with
+the student's objects: what the public run prints (which students see in full)
+comes from a binary that holds no hidden code or text, so a submission cannot
+read hidden test names or messages out of its own executable.
 """
 from __future__ import annotations
 
@@ -42,6 +47,7 @@ class ExerciseResult:
     exercise: Exercise
     built: bool = False
     build_errors: str = ""
+    build_errors_hidden: bool = False   # they quote hidden tests: never shown to students
     audit_problems: list[str] = field(default_factory=list)
     tests: run_stage.TestRun | None = None
     sanitizer_tests: run_stage.TestRun | None = None
@@ -59,14 +65,25 @@ class ExerciseResult:
         return float(self.exercise.max_score)
 
 
-def _test_files(ex: Exercise, hidden: bool) -> list[Path]:
-    return ex.public_tests() + (ex.hidden_tests() if hidden else [])
+@dataclass
+class TestSet:
+    """One test binary's worth of tests: the public ones, or the hidden ones."""
+    hidden: bool
+    sources: list[Path]
+    binary: Path | None = None
+    expected: list[str] = field(default_factory=list)
+
+
+def test_sets(ex: Exercise, hidden: bool) -> list[TestSet]:
+    sets = [TestSet(False, ex.public_tests())]
+    if hidden and ex.hidden_tests():
+        sets.append(TestSet(True, ex.hidden_tests()))
+    return sets
 
 
 def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseResult:
     """Runs the chosen stages on the student files in files_dir; work is scratch space."""
     res = ExerciseResult(ex)
-    tests = _test_files(ex, opt.hidden)
     own = build_stage.compile_student(ex, files_dir, work, "plain", opt.runner)
     if own.ok and opt.audit:   # before linking: refused code never meets our tests
         res.audit_problems = audit_stage.audit(ex, own.student_objects, opt.runner)
@@ -74,47 +91,99 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
             res.built = True
             res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
             return res
-    plain = build_stage.build(ex, files_dir, work, "plain", tests, opt.runner) if own.ok \
-        else own
-    res.build_errors = plain.errors
-    if not plain.ok:
-        fatal = f"{plain.failed_file} does not compile" if plain.failed_file != "(link)" \
-            else "does not link: " + plain.errors
+    sets = test_sets(ex, opt.hidden)
+    fatal = _link(ex, files_dir, work, "plain", sets, opt, res) if own.ok else \
+        _compile_error(own, res)
+    if fatal:
         res.categories = score_stage.score(ex, None, {}, fatal)
         return res
     res.built = True
-    expected = run_stage.list_tests(plain.binary, opt.runner)
-    res.tests = run_stage.run_tests(plain.binary, expected, work / "run",
-                                    opt.limit("tests", ex.run_seconds), reference=opt.reference,
-                                    runner=opt.runner, jobs=opt.jobs,
-                                    address_space=TEST_MEMORY)
-    problems: dict[str, list[str] | None] = {"valgrind": None, "sanitizers": None, "lint": None}
+    runs = []
+    for ts in sets:
+        ts.expected = run_stage.list_tests(ts.binary, opt.runner)
+        one = run_stage.run_tests(ts.binary, ts.expected, work / _name("run", ts),
+                                  opt.limit("tests", ex.run_seconds), reference=opt.reference,
+                                  runner=opt.runner, jobs=opt.jobs, address_space=TEST_MEMORY)
+        runs.append(one.mark_hidden() if ts.hidden else one)
+    res.tests = run_stage.merge(runs)
     if "valgrind" in opt.stages:
-        seconds = opt.limit("valgrind", ex.run_seconds + 4 * len(expected) + 30)
-        res.valgrind_tests, found = memory_stage.valgrind(
-            plain.binary, work, list(ex.student_files), expected, seconds, opt.runner)
-        res.findings["valgrind"] = found
-        problems["valgrind"] = [f.line() for f in found]
+        _valgrind(ex, work, sets, opt, res)
     if "sanitizers" in opt.stages:
-        asan = build_stage.build(ex, files_dir, work, "asan", tests, opt.runner)
-        if asan.ok:
-            res.sanitizer_tests, found = memory_stage.sanitizers(
-                asan.binary, work, list(ex.student_files), expected,
-                opt.limit("sanitizers", ex.run_seconds * 2), opt.runner)
-            found += _crashes_only_under_sanitizers(res.tests, res.sanitizer_tests, found)
-        else:
-            found = [memory_stage.Finding("sanitizers", "", "build", "does not build with "
-                                          "the sanitizers", "", asan.errors)]
-        res.findings["sanitizers"] = found
-        problems["sanitizers"] = [f.line() for f in found]
+        _sanitizers(ex, files_dir, work, sets, opt, res)
     if "lint" in opt.stages:
         warnings, error = lint_stage.lint(ex, files_dir, opt.runner)
         if error:
             res.notes.append(error)
         res.findings["lint"] = warnings
-        problems["lint"] = [f"{w.check}: {w.line()}" for w in warnings]
-    res.categories = score_stage.score(ex, res.tests.tests, problems)
+    res.categories = score_stage.score(ex, res.tests.tests, {
+        name: res.findings.get(name) for name in ("valgrind", "sanitizers", "lint")})
     return res
+
+
+def _name(stage: str, ts: TestSet) -> str:
+    return f"{stage}-{'hidden' if ts.hidden else 'public'}"
+
+
+def _compile_error(own: build_stage.Build, res: ExerciseResult) -> str:
+    res.build_errors = own.errors
+    return f"{own.failed_file} does not compile"
+
+
+def _link(ex: Exercise, files_dir: Path, work: Path, variant: str, sets: list[TestSet],
+          opt: Options, res: ExerciseResult) -> str:
+    """Builds one binary per test set; returns why the exercise cannot run, or ""."""
+    for ts in sets:
+        made = build_stage.build(ex, files_dir, work, variant, ts.sources, opt.runner,
+                                 name=_name("tests", ts))
+        if not made.ok:
+            res.build_errors = made.errors
+            if made.failed_file not in ("(link)", *ex.student_files):   # one of our tests
+                res.build_errors_hidden = ts.hidden
+                return "the course's tests did not build (not your fault; tell your instructor)"
+            if made.failed_file != "(link)":
+                return f"{made.failed_file} does not compile"
+            if ts.hidden:   # a hidden test's link error names its code: show only what is missing
+                res.build_errors_hidden = not made.missing
+                return "does not link with the hidden tests" + (
+                    f": {made.missing}" if made.missing else "")
+            return "does not link: " + made.errors
+        ts.binary = made.binary
+    return ""
+
+
+def _valgrind(ex: Exercise, work: Path, sets: list[TestSet], opt: Options,
+              res: ExerciseResult) -> None:
+    runs, found = [], []
+    for ts in sets:
+        seconds = opt.limit("valgrind", ex.run_seconds + 4 * len(ts.expected) + 30)
+        one, these = memory_stage.valgrind(ts.binary, work / _name("valgrind", ts),
+                                           list(ex.student_files), ts.expected, seconds,
+                                           opt.runner, hidden=ts.hidden)
+        runs.append(one.mark_hidden() if ts.hidden else one)
+        found += memory_stage.counted(these, one)[0]
+    res.valgrind_tests = run_stage.merge(runs)
+    res.findings["valgrind"] = found
+
+
+def _sanitizers(ex: Exercise, files_dir: Path, work: Path, sets: list[TestSet],
+                opt: Options, res: ExerciseResult) -> None:
+    asan_sets = [TestSet(ts.hidden, ts.sources, expected=ts.expected) for ts in sets]
+    problem = _link(ex, files_dir, work, "asan", asan_sets, opt, ExerciseResult(ex))
+    if problem:
+        res.findings["sanitizers"] = [memory_stage.Finding(
+            "sanitizers", "", "build", "does not build with the sanitizers", "", problem)]
+        return
+    runs, found = [], []
+    for ts in asan_sets:
+        one, these = memory_stage.sanitizers(ts.binary, work / _name("sanitizers", ts),
+                                             list(ex.student_files), ts.expected,
+                                             opt.limit("sanitizers", ex.run_seconds * 2),
+                                             opt.runner, hidden=ts.hidden)
+        runs.append(one.mark_hidden() if ts.hidden else one)
+        found += memory_stage.counted(these, one)[0]
+    res.sanitizer_tests = run_stage.merge(runs)
+    res.findings["sanitizers"] = found + _crashes_only_under_sanitizers(
+        res.tests, res.sanitizer_tests, found)
 
 
 def _crashes_only_under_sanitizers(native, sanitized, found) -> list:
@@ -126,7 +195,8 @@ def _crashes_only_under_sanitizers(native, sanitized, found) -> list:
                 and tid not in explained:
             why = t.messages[0] if t.messages else t.status
             extra.append(memory_stage.Finding("sanitizers", tid, t.status.lower(),
-                                              "fails only in the sanitizer build", "", why))
+                                              "fails only in the sanitizer build", "", why,
+                                              hidden=t.hidden))
     return extra
 
 

@@ -25,6 +25,7 @@ class TestResult:
     status: str                  # PASSED, FAILED, CRASHED, TIMEOUT, MISSING, SUSPECT
     assertions: int = 0
     messages: list[str] = field(default_factory=list)
+    hidden: bool = False         # from the hidden tests' binary: students see only a count
 
     @property
     def passed(self) -> bool:
@@ -36,10 +37,27 @@ class TestRun:
     tests: dict[str, TestResult]
     problem: str = ""            # why the run as a whole is doubtful, if it is
     result: Result | None = None
+    seconds: float = 0.0         # wall time of the longest run behind it (limits are per run)
 
     @property
     def passed(self) -> int:
         return sum(t.passed for t in self.tests.values())
+
+    def mark_hidden(self) -> "TestRun":
+        for test in self.tests.values():
+            test.hidden = True
+        return self
+
+
+def merge(runs: list[TestRun]) -> TestRun:
+    """One TestRun from the runs of the public and the hidden tests' binaries."""
+    tests: dict[str, TestResult] = {}
+    for r in runs:
+        tests.update(r.tests)
+    problems = [r.problem for r in runs if r.problem]
+    return TestRun(tests, problem="; ".join(problems),
+                   result=runs[0].result if len(runs) == 1 else None,
+                   seconds=max((r.seconds for r in runs), default=0.0))
 
 
 def list_tests(binary: Path, runner=run) -> list[str]:
@@ -115,8 +133,9 @@ def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
                f"the test runner ended without its report (exit status {result.returncode}, "
                f"signal {result.signal}): the code under test ended the process or broke it")
         tests = {t: TestResult(t, "CRASHED", 0, [why]) for t in expected}
-        return TestRun(tests, problem=why, result=result)
-    return TestRun(_cross_check(found, expected, result, reference), result=result)
+        return TestRun(tests, problem=why, result=result, seconds=result.seconds)
+    return TestRun(_cross_check(found, expected, result, reference), result=result,
+                   seconds=result.seconds)
 
 
 def _cross_check(found: dict[str, TestResult], expected: list[str], result: Result,

@@ -4,10 +4,15 @@
   earns its share only if it PASSED natively.
 - valgrind, sanitizers: the category's points times the fraction of test
   points earned (memory-clean code that does nothing earns nothing), less a
-  third for each distinct problem (kind and place).
+  third for each distinct problem: one kind of error at one place (for an
+  uninitialized value, the place it was created), however many tests show it.
 - lint: likewise, less a quarter for each distinct clang-tidy check that fired.
 A build failure or an audit violation scores 0 for the exercise.
-Every lost point carries its reason.
+
+Every lost point carries its reason, written twice: for the instructor (every
+test named) and for the student, who before the due date sees the public tests
+in full but only a count of the hidden tests that failed, and memory findings
+in hidden tests without the test's name, file or detail.
 """
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from dataclasses import dataclass, field
 from .exercises import Exercise
 
 PENALTY_SHARE = {"valgrind": 1 / 3, "sanitizers": 1 / 3, "lint": 1 / 4}
+SCALING = ("scaled by the share of test points earned ({share:.0%}): clean code that "
+           "does little cannot earn the full {name} points")
 
 
 @dataclass
@@ -24,7 +31,11 @@ class Category:
     max_score: float
     score: float = 0.0
     ran: bool = True
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)          # for the instructor
+    student_reasons: list[str] = field(default_factory=list)  # what a student may see
+
+    def why(self, student: bool) -> list[str]:
+        return self.student_reasons if student else self.reasons
 
 
 def _tests(ex: Exercise, tests: dict) -> tuple[Category, float]:
@@ -32,43 +43,78 @@ def _tests(ex: Exercise, tests: dict) -> tuple[Category, float]:
     weights = {tid: ex.suite_weights.get(tid.split("::")[0], 1.0) for tid in tests}
     total = sum(weights.values())
     if not total:
-        cat.reasons.append("no tests ran")
+        cat.reasons = cat.student_reasons = ["no tests ran"]
         return cat, 0.0
     earned = sum(w for tid, w in weights.items() if tests[tid].passed)
+    hidden_failed = hidden_total = 0
     for tid, t in sorted(tests.items()):
-        if not t.passed:
-            first = t.messages[0].strip() if t.messages else ""
-            cat.reasons.append(f"{tid}: {t.status}" + (f": {first}" if first else ""))
+        hidden_total += t.hidden
+        if t.passed:
+            continue
+        first = t.messages[0].strip() if t.messages else ""
+        line = f"{tid}: {t.status}" + (f": {first}" if first else "")
+        cat.reasons.append(line)
+        if t.hidden:
+            hidden_failed += 1
+        else:
+            cat.student_reasons.append(line)
+    if hidden_failed:
+        cat.student_reasons.append(f"{hidden_failed} of {hidden_total} hidden tests failed")
     fraction = earned / total
     cat.score = round(cat.max_score * fraction, 2)
     return cat, fraction
 
 
-def _problems(name: str, max_score: float, fraction: float, problems: list[str]) -> Category:
+def _grouped(found: list, student: bool) -> list[str]:
+    """One line per distinct problem, naming the tests that showed it."""
+    groups: dict[tuple, list] = {}
+    for f in found:
+        groups.setdefault(f.key(), []).append(f)
+    lines = []
+    for same in groups.values():
+        line = same[0].line(student)
+        others = len(same) - 1
+        if others:
+            hidden = sum(f.hidden for f in same[1:])
+            if student:
+                line += f" (and in {others} more test(s)" + \
+                        (f", {hidden} of them hidden)" if hidden else ")")
+            else:
+                names = ", ".join(f.test or "?" for f in same[1:4])
+                line += f" (also in {names}" + (" ..." if others > 3 else "") + ")"
+        lines.append(line)
+    return lines
+
+
+def _problems(name: str, max_score: float, fraction: float, found: list) -> Category:
     cat = Category(name, max_score)
-    distinct = list(dict.fromkeys(problems))
-    cat.reasons = distinct
-    keep = max(0.0, 1 - PENALTY_SHARE[name] * len(distinct))
+    distinct = len({f.key() for f in found})
+    cat.reasons = _grouped(found, student=False)
+    cat.student_reasons = _grouped(found, student=True)
+    keep = max(0.0, 1 - PENALTY_SHARE[name] * distinct)
     cat.score = round(max_score * fraction * keep, 2)
     if fraction < 1 and max_score:
-        cat.reasons.append(f"scaled by the share of test points earned ({fraction:.0%})")
+        note = SCALING.format(share=fraction, name=name)
+        cat.reasons.append(note)
+        cat.student_reasons.append(note)
     return cat
 
 
-def score(ex: Exercise, tests: dict | None, findings: dict[str, list[str] | None],
+def score(ex: Exercise, tests: dict | None, findings: dict[str, list | None],
           fatal: str = "") -> dict[str, Category]:
-    """findings maps valgrind/sanitizers/lint to problem lines, or None when not run."""
+    """findings maps valgrind/sanitizers/lint to Finding or LintWarning objects (anything
+    with key(), line(student) and hidden), or None when that category was not run."""
     if fatal or tests is None:
-        cats = {c: Category(c, p, 0.0, reasons=[fatal or "not built"])
+        return {c: Category(c, p, 0.0, reasons=[fatal or "not built"],
+                            student_reasons=[fatal or "not built"])
                 for c, p in ex.rubric.items()}
-        return cats
     test_cat, fraction = _tests(ex, tests)
     cats = {"tests": test_cat}
     for name in ("valgrind", "sanitizers", "lint"):
-        problems = findings.get(name)
-        if problems is None:
+        found = findings.get(name)
+        if found is None:
             cats[name] = Category(name, ex.rubric[name], 0.0, ran=False,
-                                  reasons=["not run"])
+                                  reasons=["not run"], student_reasons=["not run"])
         else:
-            cats[name] = _problems(name, ex.rubric[name], fraction, problems)
+            cats[name] = _problems(name, ex.rubric[name], fraction, found)
     return cats
