@@ -19,8 +19,8 @@ help:
 	@echo "  make submit           build/submission.tar.gz to hand in"
 	@echo "  make list             the exercises"
 	@echo "Readers:    make book   the book as HTML and EPUB in build/book/"
+	@echo "  make bench            the allocators against glibc malloc (OWN=1: your own code)"
 	@echo "Developers: make test   the project's self-test (EX=03 for one exercise)"
-	@echo "            make bench  allocator benchmarks against glibc (build/bench/)"
 	@echo "Instructors: grader/grade SUBMISSION, grader/grade --batch DIR (see README.md)"
 	@echo "            make gradescope  the Gradescope autograder zip (build/dist/)"
 	@echo "            make handout     the student kit tarball (build/dist/)"
@@ -64,7 +64,7 @@ book: deps-all
 	@$(PYTHON) tools/book.py build
 
 bench: deps
-	$(call full_repo,tools/bench.py)
+	@$(PYTHON) tools/bench.py $(if $(OWN),--own)
 
 gradescope: deps-all
 	$(call full_repo,tools/dist.py,gradescope)

@@ -6,6 +6,10 @@ Each file replaces the student's tiny.c of a one-function exercise. Header lines
   Expect: audit | compile-error | tests-lost | full-marks     (the grader as shipped)
   Without-audit: ...    the verdict when the object-file audit is switched off, which
                         proves the sandbox alone contains what the audit also refuses.
+  Without-bwrap: ...    the verdict with neither the audit nor bubblewrap, where it differs
+                        (the fallback sandbox cannot take the network away).
+The whole corpus runs twice: with bubblewrap, and with the fallback sandbox only
+(a separate uid, file modes and limits), as in containers that forbid namespaces.
 """
 import os
 import re
@@ -53,7 +57,8 @@ TOML = textwrap.dedent("""\
 
 def expectations(path: Path) -> dict[str, str]:
     head = path.read_text().split("*/", 1)[0]
-    return {k.lower(): v for k, v in re.findall(r"(Expect|Without-audit): (\S+)", head)}
+    return {k.lower(): v for k, v in
+            re.findall(r"(Expect|Without-audit|Without-bwrap): (\S+)", head)}
 
 
 def verdict(res: pipeline.ExerciseResult) -> str:
@@ -74,11 +79,16 @@ def leftover_processes(box: sandbox.Sandbox) -> list[str]:
 
 
 class HostileCorpusTest(unittest.TestCase):
+    BWRAP = True   # the fallback class below runs the same corpus without it
+
     @classmethod
     def setUpClass(cls):
+        cls.box = sandbox.Sandbox(bwrap=cls.BWRAP)
+        if not cls.box.use_uid or cls.BWRAP != cls.box.use_bwrap:
+            raise unittest.SkipTest("needs root (and bubblewrap for the bubblewrap run)")
         cls.tmp = scratch()
         root = Path(cls.tmp.name)
-        root.chmod(0o755)
+        root.chmod(0o711)
         cls.ex = make_gradable_exercise(root, tests=TESTS, hidden=HIDDEN, toml=TOML)
         hidden = root / "grader" / "hidden" / "99-tiny"
         cls.canary = root / "canary.txt"
@@ -88,7 +98,8 @@ class HostileCorpusTest(unittest.TestCase):
         cls.listener.listen(8)
         cls.places = {"@HIDDEN@": str(hidden / "test_hidden.c"), "@CANARY@": str(cls.canary),
                       "@PORT@": str(cls.listener.getsockname()[1])}
-        cls.box = sandbox.Sandbox()
+        cls.solution = root / "solutions" / "99-tiny" / "tiny.c"
+        cls.box.protect([root])   # as the grader does at start-up
         cases = [(path, audit) for path in sorted(HOSTILE.glob("*.c"))
                  for audit in (True, False)
                  if audit or "without-audit" in expectations(path)]
@@ -113,6 +124,7 @@ class HostileCorpusTest(unittest.TestCase):
         opt = pipeline.Options(stages=("tests",), audit=audit, runner=cls.box.run, jobs=1)
         cls.box.acquire()
         try:
+            cls.box.claim(work)
             res = pipeline.check(cls.ex, files, work / "box", opt)
             res.leftovers = leftover_processes(cls.box)   # every step has ended by now
             return res
@@ -130,7 +142,10 @@ class HostileCorpusTest(unittest.TestCase):
 
     def test_every_attack_ends_in_its_verdict(self):
         for (path, audit), res in self.results.items():
-            want = expectations(path)["expect" if audit else "without-audit"]
+            expect = expectations(path)
+            want = expect["expect" if audit else "without-audit"]
+            if not audit and not self.BWRAP:
+                want = expect.get("without-bwrap", want)
             with self.subTest(attack=path.stem, audit=audit):
                 self.assertEqual(verdict(res), want, res.audit_problems or res.build_errors or
                                  [c.reasons for c in res.categories.values()])
@@ -147,7 +162,34 @@ class HostileCorpusTest(unittest.TestCase):
     def test_a_compile_error_never_shows_the_hidden_tests(self):
         res = self.results[(HOSTILE / "include-hidden-tests.c", True)]
         self.assertNotIn("adds_big", res.build_errors)
-        self.assertIn("No such file", res.build_errors)
+        self.assertRegex(res.build_errors, "No such file|Permission denied")
+
+
+    def test_the_slot_user_cannot_read_hidden_tests_solutions_or_the_cache(self):
+        from mcgrader import calibrate
+        calibrate.CACHE.mkdir(parents=True, exist_ok=True)
+        (calibrate.CACHE / "probe.json").write_text("{}")
+        secrets = [self.places["@HIDDEN@"], str(self.solution),
+                   str(calibrate.CACHE / "probe.json")]
+        for path in secrets:
+            with self.subTest(path=path):
+                self.assertTrue(Path(path).exists())
+                done = self.box.run(["cat", path], Path("/"))
+                self.assertNotEqual(done.returncode, 0, f"the slot user read {path}")
+                self.assertNotIn("adds_big", done.stdout)
+        (calibrate.CACHE / "probe.json").unlink()
+
+    def test_a_slot_leaves_nothing_in_the_shared_tmp(self):
+        planted = Path("/tmp") / f"memcraft-planted-{os.getpid()}-{self.BWRAP}"
+        self.box.run(["sh", "-c", f"echo x > {planted}"], Path("/"))
+        self.assertFalse(planted.exists())
+
+
+class FallbackHostileCorpusTest(HostileCorpusTest):
+    """The same corpus without bubblewrap: only the separate uid, the file modes the
+    grader sets and the limits hold. Every attack still ends in its verdict; the one
+    that differs (the network) is named in its Without-bwrap line and in the README."""
+    BWRAP = False
 
 
 if __name__ == "__main__":

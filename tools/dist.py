@@ -23,10 +23,23 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "build" / "dist"
 DIST_FILES = ROOT / "tools" / "dist"
-# Paths (relative to ROOT) never shipped to students.
-SECRET = ("solutions", "grader/hidden", "grader/mutants", "grader/hostile", "tests",
-          "tools/selftest.py", "tools/dist.py", "tools/dist", "tools/grader_speed.py",
-          "tools/bench.py", "bench", "CONTRIBUTING.md", ".ci")
+# The handout is built from an allow-list. Every tracked file is on exactly one of
+# these lists (a name ending in "/" covers a folder): `make test` fails on a file that
+# is on neither, so a new file is a decision, never an accident.
+SHIPPED = (
+    ".clang-format", ".clang-tidy", ".gitignore", "Makefile",
+    "chapters/", "book/", "exercises/", "testkit/", "bench/",
+    "grader/grade", "grader/mcgrader/",          # the grader, in public-tests-only mode
+    "tools/workbook.py", "tools/deps.sh", "tools/bench.py", "tools/book.py",
+    "tools/booklib/",
+)
+WITHHELD = (
+    "README.md",            # the instructor's; tools/dist/HANDOUT-README.md replaces it
+    "NOTES.md", "CONTRIBUTING.md", ".ci/",
+    "solutions/", "grader/hidden/", "grader/mutants/", "grader/alternatives/",
+    "grader/hostile/", "tests/",
+    "tools/selftest.py", "tools/dist.py", "tools/dist/", "tools/grader_speed.py",
+)
 
 
 def tracked_files() -> list[Path]:
@@ -42,8 +55,28 @@ def tracked_files() -> list[Path]:
     return [ROOT / n for n in sorted(set(names)) if (ROOT / n).is_file()]
 
 
+def _on(rel: str, listed: tuple[str, ...]) -> bool:
+    return any(rel == p or (p.endswith("/") and rel.startswith(p)) for p in listed)
+
+
+def is_shipped(rel: str) -> bool:
+    """Whether the repository path rel (e.g. "bench/arena.c") is in the student handout."""
+    return _on(rel, SHIPPED) and not _on(rel, WITHHELD)
+
+
 def is_secret(rel: str) -> bool:
-    return any(rel == s or rel.startswith(s + "/") for s in SECRET)
+    return not is_shipped(rel)
+
+
+def unlisted() -> list[str]:
+    """Tracked files on neither list, or on both: each needs a decision."""
+    out = []
+    for path in tracked_files():
+        rel = path.relative_to(ROOT).as_posix()
+        if _on(rel, SHIPPED) == _on(rel, WITHHELD):
+            where = "both lists" if _on(rel, SHIPPED) else "neither list"
+            out.append(f"{rel} is on {where} of tools/dist.py (SHIPPED, WITHHELD)")
+    return out
 
 
 def gradescope() -> Path:
@@ -72,9 +105,8 @@ def handout(with_book: bool = True) -> Path:
     with tarfile.open(out, "w:gz") as tar:
         for path in tracked_files():
             rel = path.relative_to(ROOT).as_posix()
-            if is_secret(rel) or rel == "README.md":
-                continue
-            tar.add(path, arcname=f"memcraft/{rel}")
+            if is_shipped(rel):
+                tar.add(path, arcname=f"memcraft/{rel}")
         tar.add(DIST_FILES / "HANDOUT-README.md", arcname="memcraft/README.md")
         book = ROOT / "build" / "book"
         if with_book and book.is_dir():

@@ -171,6 +171,7 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
         return
     source = work / f"mutant-src-{patch.stem}"
     shutil.copytree(ex.solution_dir, source)
+    source.chmod(0o700)
     applied = subprocess.run(["patch", "-p1", "-s", "-f", "-d", str(source), "-i", str(patch)],
                              capture_output=True, text=True)
     if applied.returncode != 0:
@@ -213,7 +214,7 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
 def check_exercise(ex: Exercise, rep: Report) -> None:
     with tempfile.TemporaryDirectory(prefix=f"memcraft-{ex.folder}-") as tmp:
         work = Path(tmp)
-        work.chmod(0o755)   # the sandbox's user must reach its folders inside
+        work.chmod(0o711)   # the sandbox user may pass through to its folders, not list
         if not check_layout(ex, rep) or not check_solution(ex, rep):
             return
         check_stub(ex, work, rep)
@@ -275,11 +276,43 @@ def leaked(secret: str, public: set[str], texts: dict[Path, str]) -> Path | None
     return None
 
 
+def telling_lines(text: str, length: int = 24) -> set[str]:
+    return {ln.strip() for ln in text.splitlines() if len(ln.strip()) >= length}
+
+
+def instructor_lines() -> dict[str, set[str]]:
+    """Lines that only the instructor's files hold: developer notes, contributor docs,
+    and each mutant's description and added code. A mutant's code line may also stand
+    in the shipped starting code (a bug hunt's partial fix puts a shipped bug back) or
+    in the book (which shows classic mistakes on purpose): those are not secrets."""
+    out = {"NOTES.md": telling_lines((ROOT / "NOTES.md").read_text(), 30),
+           "CONTRIBUTING.md": telling_lines((ROOT / "CONTRIBUTING.md").read_text(), 30)}
+    book = set()
+    for chapter in (ROOT / "chapters").glob("*.md"):
+        book |= telling_lines(chapter.read_text())
+    for ex in exercises.load_all():
+        shipped = set(book)
+        for f in ex.dir.rglob("*"):
+            if f.is_file():
+                shipped |= telling_lines(f.read_text(errors="replace"))
+        for patch in ex.mutants():
+            text = patch.read_text(errors="replace")
+            header = text.split("\n--- ", 1)[0]
+            added = "\n".join(ln[1:] for ln in text.splitlines()
+                              if ln.startswith("+") and not ln.startswith("+++"))
+            out[str(patch.relative_to(ROOT))] = telling_lines(header) | \
+                (telling_lines(added) - shipped)
+    return out
+
+
 def check_handout(rep: Report) -> None:
-    """The student kit: make check works in it, and no instructor-only text is inside."""
+    """The student kit: built from an allow-list, make check works in it, and no
+    instructor-only text is inside."""
     start = time.monotonic()
     name = "handout: make check works in the student kit, which holds no solution or hidden test"
-    problems = []
+    sys.path.insert(0, str(ROOT / "tools"))
+    import dist   # noqa: E402 - tools/ is not a package
+    problems = dist.unlisted()
     with tempfile.TemporaryDirectory(prefix="memcraft-handout-") as tmp:
         subprocess.run([sys.executable, "tools/dist.py", "handout", "--no-book"], cwd=ROOT,
                        check=True, capture_output=True)
@@ -298,17 +331,25 @@ def check_handout(rep: Report) -> None:
                 if where:
                     problems.append(f"{secret.relative_to(ROOT)} is copied in the handout, "
                                     f"in {where.relative_to(kit)}")
+        shipped_lines = {}
+        for path, text in texts.items():
+            for line in telling_lines(text):
+                shipped_lines.setdefault(line, path)
+        for source, lines in instructor_lines().items():
+            for line in sorted(lines & set(shipped_lines))[:3]:
+                problems.append(f"a line of {source} is in the handout, in "
+                                f"{shipped_lines[line].relative_to(kit)}: {line[:80]}")
         for path in texts:
             rel = path.relative_to(kit).as_posix()
-            if rel.startswith(("solutions/", "grader/hidden/", "grader/mutants/")):
+            if rel.startswith(("solutions/", "grader/hidden/", "grader/mutants/",
+                               "grader/alternatives/")) or rel in ("NOTES.md", "CONTRIBUTING.md"):
                 problems.append(f"{rel} is in the handout")
         done = subprocess.run(["make", "check"], cwd=kit, capture_output=True, text=True,
                               timeout=900)
         out = done.stdout + done.stderr
         if "exercises passed" not in out or "Traceback" in out:
             problems.append("make check in the handout did not print its table:\n" + out[-1500:])
-    rep.add(name, not problems, "\n".join(problems[:10]), time.monotonic() - start)
-
+    rep.add(name, not problems, "\n".join(problems[:12]), time.monotonic() - start)
 
 
 def check_command(rep: Report, name: str, cmd: list[str], timeout: int = 600) -> None:
@@ -331,6 +372,7 @@ def main(argv: list[str]) -> int:
     rep = Report()
     start = time.monotonic()
     chosen = exercises.select(args.exercise)
+    BOX.protect({ex.root for ex in chosen})
     whole = not args.exercise
     if whole:
         check_command(rep, "grader: unit tests (tests/)",

@@ -1,6 +1,7 @@
 /* Attack: connects to a server the self-test runs on the host's loopback (to leak answers).
  * Expect: audit
  * Without-audit: full-marks
+ * Without-bwrap: tests-lost
  */
 #include "tiny.h"
 #include <netinet/in.h>

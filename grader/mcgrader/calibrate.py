@@ -87,11 +87,13 @@ def reference(ex: Exercise, box, public_only: bool, fresh: bool = False) -> Refe
 def _measure(ex: Exercise, box, public_only: bool) -> Reference:
     with tempfile.TemporaryDirectory(prefix="memcraft-ref-") as tmp:
         work = Path(tmp)
-        work.chmod(0o755)
+        work.chmod(0o711)
         staged = fetch.stage(ex, ex.solution_dir, work / "files")
         opt = pipeline.Options(hidden=not public_only, runner=box.run, jobs=1)
         box.acquire()
         try:
+            box.claim(work / "box")   # the reference's files: this slot alone may read them
+            box.claim(work / "files")
             res = pipeline.check(ex, staged.folder, work / "box", opt)
         finally:
             box.release()

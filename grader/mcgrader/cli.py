@@ -46,6 +46,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="public tests only (the student handout's mode)")
     parser.add_argument("--no-sandbox", action="store_true",
                         help="run without bubblewrap or a separate user (not for real grading)")
+    parser.add_argument("--no-bwrap", action="store_true",
+                        help="the fallback sandbox only (a separate user, file modes, limits), "
+                             "as where user namespaces are forbidden")
     parser.add_argument("--batch", metavar="DIR", help="grade every submission in DIR")
     parser.add_argument("--out", help="with --batch: where the gradebook and reports go "
                                       "(default: DIR-grades beside DIR)")
@@ -59,7 +62,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grader: {err}", file=sys.stderr)
         return 2
     public_only = args.public_only or not any(ex.hidden_dir.exists() for ex in chosen)
-    box = Sandbox(enabled=not args.no_sandbox)
+    box = Sandbox(enabled=not args.no_sandbox, bwrap=not args.no_bwrap)
+    box.protect({ex.root for ex in chosen})   # the slot users never read what is ours
     if args.batch:
         return batch.run_batch(Path(args.batch), Path(args.out) if args.out else None, chosen,
                                box, args.jobs, public_only)

@@ -34,6 +34,7 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_
                            runner=box.run, seconds=ref.limits, jobs=1, stages=stages)
     box.acquire()
     try:
+        box.claim(work)   # readable by this slot alone while it grades
         res = pipeline.check(ex, staged.folder, work / "box", opt)
     finally:
         box.release()
@@ -58,9 +59,10 @@ def grade_submission(submission: Path, chosen: list[Exercise], box: Sandbox,
     notes: list[str] = []
     with tempfile.TemporaryDirectory(prefix="memcraft-grade-") as tmp:
         tmp_path = Path(tmp)
-        tmp_path.chmod(0o755)   # the sandbox user must reach its own folders inside
+        tmp_path.chmod(0o711)   # a slot's user may pass through to its own folder, not list
         try:
             folder = unpack(submission, tmp_path / "submission")
+            (tmp_path / "submission").chmod(0o700)   # the whole submission: root's alone
         except SubmissionError as err:
             graded = [report.Graded(ex.folder, ex.title, float(ex.max_score), "refused", 0.0,
                                     notes=[str(err)]) for ex in chosen]

@@ -11,6 +11,17 @@ Layers, strongest available first (each report names the ones in force):
   3. Always: CPU, wall-clock, file-size and (outside the sanitizers and
      Valgrind) address-space limits, output captured and capped, and the
      process group killed when the step ends.
+
+Without bubblewrap (containers that forbid user namespaces, as Gradescope's often
+do), layers 1 and 3 hold alone, helped by file modes the grader sets itself: at
+start-up the hidden tests, solutions, mutants, alternatives and the calibration
+cache become root's alone (0700); an exercise's scratch folder is readable by its
+slot's group alone (root:slot 0750) while it grades; a folder a step writes belongs
+to the slot's uid during that step only, and is root's again when the step ends
+(so nothing written later, such as objects linked by a later stage, can be swapped);
+scratch roots are 0711 (traversable, not listable); and what a slot's uid left in
+/tmp or /dev/shm is removed when the slot is released. What this layer cannot do:
+take the network away. The report says which layers were in force.
 """
 from __future__ import annotations
 
@@ -18,7 +29,6 @@ import fcntl
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -34,8 +44,10 @@ SYSTEM = ["--ro-bind", "/usr", "/usr", "--symlink", "usr/bin", "/bin",
           "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
           "--symlink", "usr/sbin", "/sbin", "--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache",
           "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
-# Run as a slot's uid: kill(-1, SIGKILL) (python, not procps' kill: slim images lack it).
-KILL_ALL = [sys.executable, "-S", "-c", "import os; os.kill(-1, 9)"]
+# Run as a slot's uid: kill(-1, SIGKILL), with the shell's builtin kill (/bin/sh is in
+# every image; procps' kill is not, and the grader's own python may be unreadable to
+# the slot's uid).
+KILL_ALL = ["/bin/sh", "-c", "kill -KILL -1"]
 _probe_lock = threading.Lock()
 _probed: dict[str, bool] = {}
 
@@ -64,9 +76,9 @@ def _bwrap_works() -> bool:
 class Sandbox:
     """Hands out slots (one uid each) and runs commands in them."""
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, bwrap: bool = True) -> None:
         self.enabled = enabled
-        self.use_bwrap = enabled and _bwrap_works()
+        self.use_bwrap = enabled and bwrap and _bwrap_works()
         self.use_uid = enabled and _can_switch_user()
         self._lock = threading.Lock()
         self._local = threading.local()
@@ -79,8 +91,36 @@ class Sandbox:
             out.insert(0, "bubblewrap (no network, private /tmp, read-only system, only the "
                           "step's own folders visible, PID namespace)")
         elif self.enabled:
-            out.append("bubblewrap NOT available here: rlimits and a separate user only")
+            out.append("bubblewrap NOT in use here: a separate user, file modes and limits "
+                       "only; the code under test could reach the network")
         return out
+
+    def protect(self, roots) -> None:
+        """Start-up: what a slot's uid must never read becomes root's alone. roots are
+        course repositories (the exercises' .root); needs root, like the slots."""
+        if not self.use_uid:
+            return
+        from . import calibrate   # calibrate imports the pipeline, which imports us
+        folders = [calibrate.CACHE]
+        for root in set(roots):
+            folders += [root / "solutions", root / "grader" / "hidden",
+                        root / "grader" / "mutants", root / "grader" / "alternatives"]
+        for folder in folders:
+            if folder == calibrate.CACHE:
+                folder.mkdir(parents=True, exist_ok=True)
+            if folder.is_dir():
+                os.chown(folder, 0, 0)
+                folder.chmod(0o700)
+
+    def claim(self, folder: Path) -> None:
+        """Makes folder (an exercise's scratch folder) readable by the held slot alone:
+        root keeps it (so the slot cannot rename what is inside), the slot's group may
+        read it, no other slot's uid can look in."""
+        uid = self.held_uid()
+        if uid is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chown(folder, 0, uid)
+            folder.chmod(0o750)
 
     # A slot is held by one thread for one exercise at a time. The lock file makes it
     # exclusive across processes too: two graders on one machine (a batch and a
@@ -106,6 +146,7 @@ class Sandbox:
         uid = getattr(self._local, "uid", None)
         if uid is not None:
             _kill_user(uid)
+            _remove_files_of(uid)
             os.close(self._local.fd)
             self._local.uid = None
 
@@ -136,6 +177,8 @@ class Sandbox:
             result = run([*box, *cmd], cwd, limits, env=env, uid=uid)
         if uid is not None:
             _kill_user(uid)
+            for path in writable:
+                _give(Path(path), 0)   # the step is over: its folders are root's again
         return result
 
 
@@ -151,7 +194,7 @@ def _try_lock(uid: int) -> int | None:
 
 
 def _give(path: Path, uid: int) -> None:
-    """Makes path (a folder the step may write) the slot user's, recursively."""
+    """Makes path (a folder the step may write) uid's, recursively (uid 0 takes it back)."""
     path.mkdir(parents=True, exist_ok=True)
     for root, dirs, files in os.walk(path):
         for name in [*dirs, *files]:
@@ -180,6 +223,29 @@ def processes_of(uids) -> list[str]:
         except (OSError, IndexError):
             continue
     return found
+
+
+SHARED_TMP = (Path("/tmp"), Path("/var/tmp"), Path("/dev/shm"))
+
+
+def _remove_files_of(uid: int) -> None:
+    """Removes what uid left in the shared temporary folders (without bubblewrap its
+    code sees the real /tmp): the next submission in this slot must find nothing."""
+    for folder in SHARED_TMP:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.stat(follow_symlinks=False).st_uid != uid:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                else:
+                    os.unlink(entry.path)
+            except OSError:
+                continue
 
 
 def _kill_user(uid: int) -> None:
