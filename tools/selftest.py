@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
 
-from mcgrader import calibrate, exercises, pipeline  # noqa: E402
+from mcgrader import calibrate, exercises, hidden, pipeline, report  # noqa: E402
 from mcgrader.grading import grade_exercise  # noqa: E402
 from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
 from mcgrader.report import Graded  # noqa: E402
@@ -186,9 +186,17 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
                              "compiling submission):\n" + reasons(g))
         return
     ok = caught_in(res, category)
-    rep.add(f"{name} [{summary(res)}]", ok,
-            "" if ok else f"{mistake}\nnot caught; what the grader said:\n{reasons(g)}",
+    leaks = hidden_leaks(ex, g)
+    rep.add(f"{name} [{summary(res)}]", ok and not leaks,
+            (f"{mistake}\nnot caught; what the grader said:\n{reasons(g)}" if not ok else "")
+            + (f"\nthe student view names hidden tests: {leaks[:5]}" if leaks else ""),
             time.monotonic() - start)
+
+
+def hidden_leaks(ex: Exercise, g: Graded) -> list[str]:
+    """Hidden-test names, files or messages in what a student sees of this grade."""
+    results = report.gradescope([g], f"{ex.folder}.tar.gz", BOX.protections(), [])
+    return hidden.leaks(ex, report.student_strings(results))
 
 
 def check_layout(ex: Exercise, rep: Report) -> bool:
