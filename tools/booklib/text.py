@@ -13,7 +13,9 @@ and exercises/*/hints.md. It fails on:
     or a repository path that does not exist at all;
   - a chapter, section or exercise number that does not exist ("chapter 9"
     needs chapters/09-*.md; "section 2.4" needs a "## 2.4 ..." heading;
-    "exercise 04" needs exercises/04-*/);
+    "exercise 04" needs exercises/04-*/). Another document's parts are not
+    checked when written "chapter 4 of the SDM" or with a section sign
+    ("Intel SDM, Vol. 3A, §4.5"), nor anywhere inside a Sources section;
 
 and, for the chapters only, when the last "##" heading is not "Sources"
 (optionally numbered, "## 2.11 Sources") or that section lists nothing.
