@@ -223,6 +223,8 @@ def path_problems(path: Path, text: str, handout: Handout) -> list[tuple[int, in
     masked = LINK_TARGET.sub(lambda m: " " * len(m.group(0)), masked)
     for m in PATH_TOKEN.finditer(masked):
         token = m.group(1)
+        if masked[m.end() : m.end() + 1] in ("*", "?", "[", "<", "{", "\u2026"):
+            continue  # a pattern such as exercises/08-hunt-*, not one file
         # Relative to the file first (an exercise's tests/ is its own), then to the root.
         judge(m.start(), m.end(), token, [f"{here}/{token}", token], token)
     return found
