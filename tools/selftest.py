@@ -394,6 +394,8 @@ def main(argv: list[str]) -> int:
         book = [sys.executable, "tools/book.py"]
         check_command(rep, "chapters: every C code block compiles (and runs where marked)",
                       [*book, "check-code"])
+        check_command(rep, "book: no internal context in student text; every chapter ends with Sources",
+                      [*book, "check-text"])
         check_command(rep, "book: builds with pandoc", [*book, "build"])
         check_command(rep, "book: internal links, images and MC_READ sections resolve",
                       [*book, "check-links"])
