@@ -92,8 +92,10 @@ def reasons(g: Graded, limit: int = 12) -> str:
     return "\n".join(lines[:limit])
 
 
-def grade(ex: Exercise, source: Path, work: Path, stages=pipeline.STAGES) -> Graded:
-    return grade_exercise(ex, source, work, BOX, public_only=False, stages=stages)
+def grade(ex: Exercise, source: Path, work: Path, stages=pipeline.STAGES,
+          memcheck: str = "one-process") -> Graded:
+    return grade_exercise(ex, source, work, BOX, public_only=False, stages=stages,
+                          memcheck=memcheck)
 
 
 def check_solution(ex: Exercise, rep: Report) -> bool:
@@ -199,11 +201,32 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
                         f"breaks): tag the test that rejects it, or fix the Clause line")
     if head.get("bug"):
         problems += hunt_share_problems(ex, g, head["bug"])
+    if category == "valgrind":
+        problems += same_findings_per_test(ex, source, work / f"mutant-{patch.stem}-per-test",
+                                           res)
     leaks = hidden_leaks(ex, g)
     if leaks:
         problems.append(f"the student view names hidden tests: {leaks[:5]}")
     rep.add(f"{name} [{summary(res)}]", not problems, "\n".join(problems),
             time.monotonic() - start)
+
+
+def valgrind_findings(res: pipeline.ExerciseResult) -> set[tuple[str, str, str, str]]:
+    return {(f.test, f.kind, f.where, f.origin) for f in res.findings.get("valgrind") or []}
+
+
+def same_findings_per_test(ex: Exercise, source: Path, work: Path,
+                           one: pipeline.ExerciseResult) -> list[str]:
+    """The one-process memory check must find what the per-test check finds, tied to
+    the same tests (the per-test run is the slow mode the harness replaced)."""
+    g = grade(ex, source, work, ("tests", "valgrind"), memcheck="per-test")
+    if g.result is None or not g.result.built:
+        return ["the per-test memory check did not run: " + reasons(g)]
+    a, b = valgrind_findings(one), valgrind_findings(g.result)
+    if a == b:
+        return []
+    return [f"one process and per test disagree: only in one process: {sorted(a - b)[:3]}; "
+            f"only per test: {sorted(b - a)[:3]}"]
 
 
 def caught_by_clause(ex: Exercise, res: pipeline.ExerciseResult, category: str,

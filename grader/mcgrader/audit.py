@@ -36,8 +36,11 @@ pthread_mutex_unlock pthread_mutex_destroy __memcpy_chk __memset_chk __memmove_c
 __strcpy_chk __snprintf_chk __fprintf_chk __printf_chk __vsnprintf_chk __sprintf_chk
 _GLOBAL_OFFSET_TABLE_ memccpy time clock rand srand
 """.split())
-# What the compiler puts in any object, whatever the source calls.
-ABI = {"__stack_chk_fail", "_GLOBAL_OFFSET_TABLE_"}
+# What the compiler puts in any object, whatever the source calls: the stack
+# protector, and libgcc's arithmetic helpers behind builtins and 128-bit division.
+ABI = {"__stack_chk_fail", "_GLOBAL_OFFSET_TABLE_", "__popcountdi2", "__popcountsi2",
+       "__clzdi2", "__ctzdi2", "__udivti3", "__umodti3", "__divti3", "__modti3", "__muloti4",
+       "__mulodi4"}
 # The names glibc's headers give in an object to a function (or macro) the source uses.
 ALIASES = {
     "sscanf": {"__isoc99_sscanf"}, "errno": {"__errno_location"}, "assert": {"__assert_fail"},

@@ -37,6 +37,7 @@ class Options:
     runner: object = run                     # proc.run, or the sandbox's
     jobs: int = 2
     seconds: dict[str, float] | None = None  # wall limits per stage, calibrated by the grader
+    memcheck: str = "one-process"            # or "per-test" (memory.py explains both)
 
     def limit(self, stage: str, default: float) -> float:
         return (self.seconds or {}).get(stage, default)
@@ -72,6 +73,7 @@ class TestSet:
     sources: list[Path]
     binary: Path | None = None
     expected: list[str] = field(default_factory=list)
+    built: build_stage.Build | None = None
 
 
 def test_sets(ex: Exercise, hidden: bool) -> list[TestSet]:
@@ -150,7 +152,7 @@ def _link(ex: Exercise, files_dir: Path, work: Path, variant: str, sets: list[Te
                 return "does not link with the hidden tests" + (
                     f": {made.missing}" if made.missing else "")
             return "does not link: " + made.errors
-        ts.binary = made.binary
+        ts.binary, ts.built = made.binary, made
     return ""
 
 
@@ -159,12 +161,15 @@ def _valgrind(ex: Exercise, work: Path, sets: list[TestSet], opt: Options,
     runs, found = [], []
     for ts in sets:
         seconds = opt.limit("valgrind", ex.run_seconds + 4 * len(ts.expected) + 30)
+        harness = build_stage.harness(ex, ts.built, work) if opt.memcheck == "one-process" \
+            else None
         one, these = memory_stage.valgrind(ts.binary, work / _name("valgrind", ts),
                                            list(ex.student_files), ts.expected, seconds,
-                                           opt.runner, hidden=ts.hidden)
+                                           opt.runner, hidden=ts.hidden, harness=harness)
         runs.append(one.mark_hidden() if ts.hidden else one)
-        found += memory_stage.counted(these, one)[0]
+        found += memory_stage.counted(these, res.tests)[0]   # verdicts of the native run
     res.valgrind_tests = run_stage.merge(runs)
+    res.notes += res.valgrind_tests.notes
     res.findings["valgrind"] = found
 
 
