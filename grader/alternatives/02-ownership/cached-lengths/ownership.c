@@ -112,10 +112,15 @@ int own_contact_format(const struct own_contact *c, char **out)
     char *text = malloc(c->name_len + c->email_len + 4);
     if (text == NULL)
         return -1;
-    memcpy(text, c->name, c->name_len);
-    memcpy(text + c->name_len, " <", 2);
-    memcpy(text + c->name_len + 2, c->email, c->email_len);
-    memcpy(text + c->name_len + 2 + c->email_len, ">", 2);
+    char *at = text;
+    memcpy(at, c->name, c->name_len);
+    at += c->name_len;
+    *at++ = ' ';
+    *at++ = '<';
+    memcpy(at, c->email, c->email_len);
+    at += c->email_len;
+    *at++ = '>';
+    *at = '\0';
     *out = text;
     return 0;
 }
