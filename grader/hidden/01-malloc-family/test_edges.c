@@ -39,9 +39,9 @@ Test(zero_sizes, give_distinct_one_byte_blocks)
     size_t sizes[] = {mc_live_size_of(a), mc_live_size_of(b), mc_live_size_of(z)};
     for (size_t i = 0; i < COUNT_OF(sizes); i++)
         cr_assert_eq(sizes[i], 1,
-                     "zero-byte request %zu allocated %zu bytes, expected exactly 1" MC_READ(
+                     "zero-byte request %zu allocated %zu bytes, expected exactly %d" MC_READ(
                          "2.1 Four functions and their contracts"),
-                     i, sizes[i]);
+                     i, sizes[i], 1);
     cr_assert_eq(
         *(unsigned char *)z, 0,
         "mf_alloc_zeroed(16, 0) gave a byte of %d, expected 0" MC_READ("2.3 Zeroed memory"),
