@@ -151,9 +151,10 @@ def _sections(obj: Path, listing: str, sanitized: bool) -> list[str]:
 
 
 def _client_requests(name: str, code: str, allowed: tuple[str, ...]) -> list[str]:
-    """Each Valgrind client request in the disassembly (-O0) must store, as its request
-    code, a constant of an allowed request: the magic sequence reads the code from the
-    argument block whose address is loaded just before it."""
+    """Each Valgrind client request in the disassembly must store, as its request code,
+    a constant of an allowed request: the magic sequence reads the code from the
+    argument block whose address is loaded just before it (off %rbp at -O0, off any
+    register in the optimized sanitizer build)."""
     if not VALGRIND_MAGIC.search(code):
         return []
     if not allowed:
@@ -167,7 +168,7 @@ def _client_requests(name: str, code: str, allowed: tuple[str, ...]) -> list[str
         if not VALGRIND_MAGIC.search(line):
             continue
         block = next((m.group(1) for ln in reversed(lines[max(0, i - 8):i])
-                      for m in [re.search(r"\blea\s+(-?0x[0-9a-f]+\(%[re]bp\)),", ln)] if m),
+                      for m in [re.search(r"\blea\s+(-?0x[0-9a-f]+\(%\w+\)),", ln)] if m),
                      None)
         stored = None
         if block:

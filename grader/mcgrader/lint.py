@@ -31,6 +31,7 @@ class LintWarning:
     message: str
 
     hidden: bool = False   # lint reads only the student's files: never about a hidden test
+    test: str = ""         # nor about any test
 
     @property
     def advice(self) -> bool:
