@@ -227,12 +227,12 @@ Test(strong, rejected_arguments_change_nothing_and_allocate_nothing)
         int rc = vector_remove(&v, bad_index[i], &out);
         cr_assert(rc == -1 && out == 4242,
                   "vector_remove(&v, %zu, &out) with size %d returned %d and out %d, expected -1 "
-                  "and out untouched" MC_READ("5.6 Inserting and removing in the middle"),
+                  "and out left as it was" MC_READ("5.6 Inserting and removing in the middle"),
                   bad_index[i], VECTOR_MIN_CAPACITY, rc, out);
         rc = vector_get(&v, bad_index[i], &out);
         cr_assert(rc == -1 && out == 4242,
                   "vector_get(&v, %zu, &out) with size %d returned %d and out %d, expected -1 "
-                  "and out untouched" MC_READ("5.1 Size and capacity"),
+                  "and out left as it was" MC_READ("5.1 Size and capacity"),
                   bad_index[i], VECTOR_MIN_CAPACITY, rc, out);
         rc = vector_set(&v, bad_index[i], &x);
         cr_assert_eq(rc, -1,
@@ -267,7 +267,7 @@ Test(strong, rejected_arguments_change_nothing_and_allocate_nothing)
     int rc = vector_pop(&v, &out);
     cr_assert(rc == -1 && out == 99,
               "vector_pop(&v, &out) on a cleared vector returned %d and out %d, expected -1 and "
-              "out untouched" MC_READ("5.1 Size and capacity"),
+              "out left as it was" MC_READ("5.1 Size and capacity"),
               rc, out);
     assert_unchanged(&v, &before, "vector_pop() on a cleared vector was rejected");
     vector_free(&v);

@@ -166,7 +166,8 @@ Test(hidden_large, failure_of_an_oversized_block_changes_nothing)
     unsigned char *q = arena_alloc(&a, 100, 8);
     cr_assert(q == align_up(p + 100, 8),
               "after a failed oversized request, arena_alloc(a, 100, 8) returned %td bytes after "
-              "the previous piece; expected %td, right after it in the current block" READ_LARGE,
+              "the previous piece; expected %td, right after it, still inside the current "
+              "block" READ_LARGE,
               q - p, align_up(p + 100, 8) - p);
     arena_destroy(&a);
 }
@@ -515,7 +516,7 @@ Test(hidden_placement, a_zero_size_request_needs_its_padding_to_fit)
             cr_assert(
                 zp == want && s.blocks == 1,
                 "arena_alloc(a, 0, %zu) 4090 bytes into a 4096-byte block returned %p with "
-                "%zu block(s); its padding fits, so expected %p in the current block" READ_BUMP,
+                "%zu block(s); its padding fits, so expected %p inside the current block" READ_BUMP,
                 aligns[i], (void *)zp, s.blocks, (void *)want);
         else
             cr_assert(zp != NULL && is_aligned(zp, aligns[i]) && (zp < d || zp > d + 4096) &&
