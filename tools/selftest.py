@@ -302,8 +302,9 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
 def check_handles(rep: Report) -> None:
     """EX=<handle> must name exactly one exercise, for every exercise."""
     every = exercises.load_all()
-    clashes = [f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
-               for ex in every if sum(o.matches(ex.handle) for o in every) != 1]
+    clashes = list(dict.fromkeys(
+        f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
+        for ex in every if sum(o.matches(ex.handle) for o in every) != 1))
     rep.add("exercises: every handle (EX=...) names one exercise", not clashes,
             "\n".join(clashes[:10]) + ("\ngive each a unique `short` in exercise.toml"
                                        if clashes else ""))
