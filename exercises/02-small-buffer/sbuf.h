@@ -84,8 +84,8 @@ int sbuf_shrink_to_fit(struct sbuf *b);
  * neither read nor freed (free a live buffer first). Content that fits
  * inline goes into dst's own inline array, with no allocation; longer
  * content gets a heap block of exactly src->len + 1 bytes. *src is not
- * changed. Returns -1 if the allocation fails, leaving *dst empty (as after
- * sbuf_init). */
+ * changed; dst and src must differ. Returns -1 if the allocation fails,
+ * leaving *dst empty (as after sbuf_init). */
 int sbuf_copy(struct sbuf *dst, const struct sbuf *src);
 
 /* Hands src's content over to *dst, which may hold garbage (it is neither

@@ -32,8 +32,8 @@ static void fresh(struct sbuf *b)
     memset(b, 0xA5, sizeof *b);
     sbuf_init(b);
     cr_assert(b->data == b->inline_buf && b->len == 0 && b->cap == SBUF_INLINE,
-              "after sbuf_init: data %p, len %zu, cap %zu; expected data == inline_buf (%p), "
-              "len 0, cap %d" READ_PATTERN,
+              "after sbuf_init() on a struct full of garbage: data %p, len %zu, cap %zu; expected "
+              "data == inline_buf (%p), len 0, cap %d: sbuf_init sets every field" READ_PATTERN,
               (void *)b->data, b->len, b->cap, (void *)b->inline_buf, SBUF_INLINE);
     cr_assert_eq(b->data[0], '\0', "after sbuf_init, data[0] is %d, expected '\\0'" READ_STRUCT,
                  b->data[0]);

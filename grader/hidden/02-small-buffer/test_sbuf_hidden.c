@@ -46,8 +46,9 @@ static void fresh(struct sbuf *b)
     sbuf_init(b);
     cr_assert(b->data == b->inline_buf && b->len == 0 && b->cap == SBUF_INLINE &&
                   b->inline_buf[0] == '\0',
-              "after sbuf_init: data %p, len %zu, cap %zu; expected data == inline_buf (%p), "
-              "len 0, cap %d and a '\\0'" READ_PATTERN,
+              "after sbuf_init() on a struct full of garbage: data %p, len %zu, cap %zu; expected "
+              "data == inline_buf (%p), len 0, cap %d and a '\\0': sbuf_init sets every "
+              "field" READ_PATTERN,
               (void *)b->data, b->len, b->cap, (void *)b->inline_buf, SBUF_INLINE);
 }
 
