@@ -46,8 +46,8 @@
 struct sbuf {
     char *data;                       /* inline_buf, or the owned heap block */
     size_t len;                       /* bytes of content */
-    size_t cap;                       /* bytes of content data can hold, NUL excluded */
-    char inline_buf[SBUF_INLINE + 1]; /* the content while it fits, and its NUL */
+    size_t cap;                       /* content bytes that fit, NUL excluded */
+    char inline_buf[SBUF_INLINE + 1]; /* short content and its NUL */
 };
 
 /* Makes *b an empty inline buffer. *b may hold garbage before. Allocates
