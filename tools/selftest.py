@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -305,6 +306,14 @@ def check_handles(rep: Report) -> None:
     clashes = list(dict.fromkeys(
         f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
         for ex in every if sum(o.matches(ex.handle) for o in every) != 1))
+    for path in [*ROOT.glob("exercises/*/*.md"), *ROOT.glob("chapters/*.md"),
+                 ROOT / "README.md", ROOT / "tools" / "dist" / "HANDOUT-README.md"]:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            for key in re.findall(r"\bEX=([A-Za-z0-9_-]+)(?![<A-Za-z0-9_-])", line):
+                hits = [o.folder for o in every if o.matches(key)]
+                if len(hits) != 1 and key not in ("NN", "N", "x"):
+                    clashes.append(f"{path.relative_to(ROOT)}:{n}: EX={key} names "
+                                   f"{len(hits)} exercises ({', '.join(hits) or 'none'})")
     rep.add("exercises: every handle (EX=...) names one exercise", not clashes,
             "\n".join(clashes[:10]) + ("\ngive each a unique `short` in exercise.toml"
                                        if clashes else ""))
