@@ -12,6 +12,7 @@ read hidden test names or messages out of its own executable.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,7 @@ class ExerciseResult:
     findings: dict[str, list] = field(default_factory=dict)   # category -> Finding/LintWarning
     categories: dict[str, score_stage.Category] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)   # wall time per stage
 
     @property
     def score(self) -> float:
@@ -86,6 +88,13 @@ def test_sets(ex: Exercise, hidden: bool) -> list[TestSet]:
 def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseResult:
     """Runs the chosen stages on the student files in files_dir; work is scratch space."""
     res = ExerciseResult(ex)
+    clock = [time.monotonic()]
+
+    def lap(stage: str) -> None:   # how long each stage took (tools/grader_speed.py)
+        now = time.monotonic()
+        res.seconds[stage] = res.seconds.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     own = build_stage.compile_student(ex, files_dir, work, "plain", opt.runner)
     if own.ok and opt.audit:   # before linking: refused code never meets our tests
         res.audit_problems = audit_stage.audit(ex, own.student_objects, opt.runner)
@@ -100,6 +109,7 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         res.categories = score_stage.score(ex, None, {}, fatal)
         return res
     res.built = True
+    lap("build")
     runs = []
     for ts in sets:
         ts.expected = run_stage.list_tests(ts.binary, opt.runner)
@@ -108,10 +118,13 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
                                   runner=opt.runner, jobs=opt.jobs, address_space=TEST_MEMORY)
         runs.append(one.mark_hidden() if ts.hidden else one)
     res.tests = run_stage.merge(runs)
+    lap("tests")
     if "valgrind" in opt.stages:
         _valgrind(ex, work, sets, opt, res)
+        lap("valgrind")
     if "sanitizers" in opt.stages:
         _sanitizers(ex, files_dir, work, sets, opt, res)
+        lap("sanitizers")
         if res.audit_problems:   # the sanitizer build is other code: refused like the first
             res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
             return res
@@ -120,6 +133,7 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         if error:
             res.notes.append(error)
         res.findings["lint"] = warnings
+        lap("lint")
     res.categories = score_stage.score(ex, res.tests.tests, {
         name: res.findings.get(name) for name in ("valgrind", "sanitizers", "lint")})
     return res
