@@ -18,7 +18,8 @@
  * how many bytes are checked, poisoned or copied.
  *
  * Invariants:
- *   live_count <= live_cap; live[0..live_count) are distinct live blocks
+ *   live_count <= live_cap; live[0..live_count) are distinct live blocks,
+ *   oldest allocation first
  *   current_bytes == sum of live[i].size; peak_bytes >= current_bytes
  *   quarantine_count <= DBG_QUARANTINE_SLOTS; the oldest sits at quarantine_head
  */
@@ -262,7 +263,10 @@ static void release_live(size_t i, const char *file, int line)
 {
     struct entry e = live[i];
     check_live(&e, file, line);
-    live[i] = live[--live_count];
+    /* Close the gap rather than move the last entry in: the table stays in
+     * allocation order, the order dbg_check_all reports in. */
+    memmove(&live[i], &live[i + 1], (live_count - i - 1) * sizeof *live);
+    live_count--;
     current_bytes -= e.size;
     e.block->magic = FREED_MAGIC;
     e.block->freed_file = file;
