@@ -991,7 +991,7 @@ Test(hidden_pointers, every_kind_of_foreign_pointer_is_an_invalid_free)
 
 Test(hidden_pointers, a_quarantined_pointer_is_a_double_free_for_free_and_realloc)
 {
-    MC_CLAUSE("4.2", "4.1", "8.4");
+    MC_CLAUSE("4.2", "4.1", "8.4", "8.5");
     capture_reports();
     unsigned char *q = must_alloc(dbg_malloc_at(16, "q.c", 1), "dbg_malloc(16)");
     dbg_free_at(q, "q.c", 2);
@@ -1023,6 +1023,34 @@ Test(hidden_pointers, a_quarantined_pointer_is_a_double_free_for_free_and_reallo
     expect_no_effect(&before, "dbg_realloc or dbg_free of a freed pointer",
                      "the pointer was rejected",
                      MC_READ("12.6 Looking a pointer up before touching it"));
+    /* A stale write into a quarantined block's header, then a double free: the
+     * report still has the double free's form, each site true or ?:0. */
+    unsigned char *q2 = must_alloc(dbg_malloc_at(16, "q2.c", 5), "dbg_malloc(16)");
+    dbg_free_at(q2, "q2.c", 6);
+    q2[-DBG_GUARD_SIZE - 1] ^= 0x5A;
+    size_t from = reported_length();
+    dbg_free_at(q2, "f.c", 7);
+    char head[128];
+    snprintf(head, sizeof head, "dbg: double-free of %p at f.c:7 (16 bytes allocated at ",
+             (void *)q2);
+    const char *got = reports_since(from);
+    const char *rest = strncmp(got, head, strlen(head)) == 0 ? got + strlen(head) : "";
+    static const char *const tails[] = {"q2.c:5, freed at q2.c:6)\n", "?:0, freed at ?:0)\n",
+                                        "q2.c:5, freed at ?:0)\n", "?:0, freed at q2.c:6)\n"};
+    int known = 0;
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++)
+        known |= strcmp(rest, tails[i]) == 0;
+    cr_assert(known,
+              "a double free of a freed block whose header was written to reported '%s', "
+              "expected '%sq2.c:5, freed at q2.c:6)', with ?:0 for a site that cannot be "
+              "trusted" MC_READ("12.3 The block header and its magic number"),
+              shown(got), shown(head));
+    size_t found = dbg_check_all();
+    cr_assert(
+        found == 1 && dbg_error_count(DBG_USE_AFTER_FREE) == 1,
+        "after that double free, dbg_check_all() found %zu error(s), %zu use-after-free; "
+        "expected the write into the header: 1 and 1" MC_READ("12.5 Poisoning and the quarantine"),
+        found, dbg_error_count(DBG_USE_AFTER_FREE));
     finish();
 }
 
