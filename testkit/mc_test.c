@@ -12,9 +12,10 @@
  * Invariant: live_count == number of occupied slots; table_size is a power of
  * two and live_count <= table_size / 2.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* dladdr: where an injected failure was asked for */
 #include "mc_test.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -49,19 +50,32 @@ static size_t calls;
 static size_t failed;
 static size_t fail_only;  /* 1-based call number that fails; 0 = none */
 static size_t fail_after; /* calls beyond this number fail; SIZE_MAX = none */
+/* The last injection armed, kept for mc_fail_note() after mc_fail_none(). */
+static size_t armed_at;             /* calls when it was armed */
+static size_t armed_only;           /* its fail_only */
+static size_t armed_after;          /* its fail_after */
+static size_t first_fail;           /* the first call made to fail since then; 0 = none yet */
+static const void *first_fail_site; /* the return address of that call */
 
 /* ---- failure injection ------------------------------------------------- */
 
+static void arm(size_t only, size_t after)
+{
+    fail_only = armed_only = only;
+    fail_after = armed_after = after;
+    armed_at = calls;
+    first_fail = 0;
+    first_fail_site = NULL;
+}
+
 void mc_fail_nth_alloc(size_t n)
 {
-    fail_only = calls + n;
-    fail_after = SIZE_MAX;
+    arm(calls + n, SIZE_MAX);
 }
 
 void mc_fail_allocs_after(size_t n)
 {
-    fail_only = 0;
-    fail_after = calls + n;
+    arm(0, calls + n);
 }
 
 void mc_fail_none(void)
@@ -70,12 +84,16 @@ void mc_fail_none(void)
     fail_after = SIZE_MAX;
 }
 
-/* Counts one allocation call; true when the kit must make it fail. */
-static int next_call_fails(void)
+/* Counts one allocation call, made from site; true when the kit must make it fail. */
+static int next_call_fails(const void *site)
 {
     calls++;
     if (calls == fail_only || calls > fail_after) {
         failed++;
+        if (first_fail == 0) {
+            first_fail = calls;
+            first_fail_site = site;
+        }
         return 1;
     }
     return 0;
@@ -210,9 +228,12 @@ struct mc_snapshot mc_snapshot(void)
 
 /* ---- the wrapped allocation functions ------------------------------------ */
 
-void *__wrap_malloc(size_t size)
+/* The caller of a wrapped function: the code under test (or a test). */
+#define CALLER __builtin_extract_return_addr(__builtin_return_address(0))
+
+static void *tracked_malloc(size_t size, const void *site)
 {
-    if (next_call_fails()) {
+    if (next_call_fails(site)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -221,9 +242,14 @@ void *__wrap_malloc(size_t size)
     return p;
 }
 
+void *__wrap_malloc(size_t size)
+{
+    return tracked_malloc(size, CALLER);
+}
+
 void *__wrap_calloc(size_t count, size_t size)
 {
-    if (next_call_fails()) {
+    if (next_call_fails(CALLER)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -232,13 +258,13 @@ void *__wrap_calloc(size_t count, size_t size)
     return p;
 }
 
-void *__wrap_realloc(void *ptr, size_t size)
+static void *tracked_realloc(void *ptr, size_t size, const void *site)
 {
     if (ptr != NULL && size == 0) { /* glibc frees here; it is not an allocation */
         untrack(ptr);
         return __real_realloc(ptr, 0);
     }
-    if (next_call_fails()) {
+    if (next_call_fails(site)) {
         errno = ENOMEM;
         return NULL; /* like a real failure: ptr is untouched */
     }
@@ -250,18 +276,23 @@ void *__wrap_realloc(void *ptr, size_t size)
     return p;
 }
 
+void *__wrap_realloc(void *ptr, size_t size)
+{
+    return tracked_realloc(ptr, size, CALLER);
+}
+
 void *__wrap_reallocarray(void *ptr, size_t count, size_t size)
 {
     if (size != 0 && count > SIZE_MAX / size) {
         errno = ENOMEM;
         return NULL;
     }
-    return __wrap_realloc(ptr, count * size);
+    return tracked_realloc(ptr, count * size, CALLER);
 }
 
 void *__wrap_aligned_alloc(size_t alignment, size_t size)
 {
-    if (next_call_fails()) {
+    if (next_call_fails(CALLER)) {
         errno = ENOMEM;
         return NULL;
     }
@@ -272,7 +303,7 @@ void *__wrap_aligned_alloc(size_t alignment, size_t size)
 
 int __wrap_posix_memalign(void **out, size_t alignment, size_t size)
 {
-    if (next_call_fails())
+    if (next_call_fails(CALLER))
         return ENOMEM;
     int rc = __real_posix_memalign(out, alignment, size);
     if (rc == 0)
@@ -280,10 +311,10 @@ int __wrap_posix_memalign(void **out, size_t alignment, size_t size)
     return rc;
 }
 
-char *__wrap_strndup(const char *s, size_t max)
+static char *tracked_strndup(const char *s, size_t max, const void *site)
 {
     size_t len = strnlen(s, max);
-    char *copy = __wrap_malloc(len + 1);
+    char *copy = tracked_malloc(len + 1, site);
     if (copy == NULL)
         return NULL;
     memcpy(copy, s, len);
@@ -291,15 +322,100 @@ char *__wrap_strndup(const char *s, size_t max)
     return copy;
 }
 
+char *__wrap_strndup(const char *s, size_t max)
+{
+    return tracked_strndup(s, max, CALLER);
+}
+
 char *__wrap_strdup(const char *s)
 {
-    return __wrap_strndup(s, SIZE_MAX);
+    return tracked_strndup(s, SIZE_MAX, CALLER);
 }
 
 void __wrap_free(void *ptr)
 {
     untrack(ptr);
     __real_free(ptr);
+}
+
+/* ---- naming the allocation that was made to fail ------------------------- */
+
+static const char *ordinal_suffix(size_t n)
+{
+    if (n % 100 >= 11 && n % 100 <= 13)
+        return "th";
+    switch (n % 10) {
+    case 1:
+        return "st";
+    case 2:
+        return "nd";
+    case 3:
+        return "rd";
+    default:
+        return "th";
+    }
+}
+
+/* "vector.c:35, in grow" for a return address, from the binary's debug
+ * information (addr2line); "in grow" or "" when that is not available. */
+static void describe_site(const void *site, char *out, size_t size)
+{
+    Dl_info info;
+    out[0] = '\0';
+    if (site == NULL || dladdr(site, &info) == 0 || info.dli_fbase == NULL)
+        return;
+    uintptr_t offset = (uintptr_t)site - (uintptr_t)info.dli_fbase - 1; /* the call itself */
+    /* The code under test is linked into the executable itself, whose name in
+     * dli_fname is whatever argv[0] was (Criterion's workers re-execute it). */
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "addr2line -f -e /proc/%ld/exe %#lx 2>/dev/null", (long)getpid(),
+             (unsigned long)offset);
+    FILE *pipe = popen(cmd, "r");
+    char fn[256] = "";
+    char where[1024] = "";
+    if (pipe != NULL) {
+        if (fgets(fn, sizeof fn, pipe) != NULL && fgets(where, sizeof where, pipe) != NULL) {
+            fn[strcspn(fn, "\n")] = '\0';
+            where[strcspn(where, " \n")] = '\0';
+        }
+        pclose(pipe);
+    }
+    const char *file = strrchr(where, '/') ? strrchr(where, '/') + 1 : where;
+    if (fn[0] != '\0' && fn[0] != '?' && file[0] != '\0' && file[0] != '?')
+        snprintf(out, size, "%s, in %s", file, fn);
+    else if (info.dli_sname != NULL)
+        snprintf(out, size, "in %s", info.dli_sname);
+}
+
+const char *mc_fail_note(void)
+{
+    static char note[1400];
+    char site[1100];
+    describe_site(first_fail_site, site, sizeof site);
+    char at[1200] = "";
+    if (site[0] != '\0')
+        snprintf(at, sizeof at, " (%s)", site);
+    if (armed_only != 0) {
+        size_t nth = armed_only - armed_at;
+        if (first_fail != 0)
+            snprintf(note, sizeof note, "the %zu%s allocation%s", nth, ordinal_suffix(nth), at);
+        else
+            snprintf(note, sizeof note, "the %zu%s allocation, which was never made", nth,
+                     ordinal_suffix(nth));
+    } else if (armed_after != SIZE_MAX) {
+        size_t kept = armed_after - armed_at;
+        char after[64] = "";
+        if (kept > 0)
+            snprintf(after, sizeof after, " after the first %zu", kept);
+        if (first_fail != 0)
+            snprintf(note, sizeof note, "every allocation%s; the first refused was the %zu%s%s",
+                     after, kept + 1, ordinal_suffix(kept + 1), at);
+        else
+            snprintf(note, sizeof note, "every allocation%s; none was made", after);
+    } else {
+        snprintf(note, sizeof note, "no allocation");
+    }
+    return note;
 }
 
 /* ---- per-test set-up ------------------------------------------------------ */
@@ -340,7 +456,7 @@ void mc_test_begin(void)
 {
     calls = 0;
     failed = 0;
-    mc_fail_none();
+    arm(0, SIZE_MAX);
     write_marker();
 }
 

@@ -53,11 +53,16 @@ void mc_fail_nth_alloc(size_t n);    /* only the nth allocation from now fails (
 void mc_fail_allocs_after(size_t n); /* the next n succeed, every later one fails */
 void mc_fail_none(void);             /* allocations succeed again */
 
+/* What the last injection did, for a failure message: "the 3rd allocation
+ * (vector.c:35, in grow)" or "every allocation after the first 2 (the first
+ * refused at ...)". Use it in every message about an injected failure. */
+const char *mc_fail_note(void);
+
 /* What the code under test has done since the test began. */
-size_t mc_alloc_calls(void);  /* allocation calls, failed ones included */
-size_t mc_failed_allocs(void); /* allocation calls that the kit made fail */
-size_t mc_live_blocks(void);  /* blocks allocated and not yet freed */
-size_t mc_live_bytes(void);   /* bytes requested for those blocks */
+size_t mc_alloc_calls(void);           /* allocation calls, failed ones included */
+size_t mc_failed_allocs(void);         /* allocation calls that the kit made fail */
+size_t mc_live_blocks(void);           /* blocks allocated and not yet freed */
+size_t mc_live_bytes(void);            /* bytes requested for those blocks */
 size_t mc_live_size_of(const void *p); /* requested size of a live block, 0 if unknown */
 
 /* A snapshot of the live counts, to compare after a call. */

@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
 
-from mcgrader import calibrate, exercises, hidden, pipeline, report  # noqa: E402
+from mcgrader import calibrate, clauses, exercises, hidden, pipeline, report  # noqa: E402
 from mcgrader.grading import grade_exercise  # noqa: E402
 from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
 from mcgrader.report import Graded  # noqa: E402
@@ -104,16 +104,19 @@ def check_solution(ex: Exercise, rep: Report) -> bool:
 
 
 def check_buggy_program(ex: Exercise, work: Path, rep: Report) -> None:
-    """A bug hunt's starting point must be rejected: tests or memory checkers catch it."""
+    """A bug hunt's starting point must be rejected, and handed in untouched earn 0."""
     start = time.monotonic()
-    g = grade(ex, ex.dir, work / "stub", ("tests", "valgrind", "sanitizers"))
-    name = f"{ex.folder}: the buggy program compiles and is caught"
+    g = grade(ex, ex.dir, work / "stub")
+    name = f"{ex.folder}: the buggy program compiles, is caught, and scores 0 untouched"
     if g.result is None or not g.result.built:
         rep.add(name, False, reasons(g))
         return
     caught = [c for c in ("tests", "valgrind", "sanitizers") if caught_in(g.result, c)]
-    rep.add(f"{name} [by {', '.join(caught) or 'nothing'}]", bool(caught),
-            "" if caught else "the planted bugs go unnoticed", time.monotonic() - start)
+    problems = [] if caught else ["the planted bugs go unnoticed"]
+    if g.score != 0:
+        problems.append(f"handed in untouched, it scores {g.score:g}: {reasons(g)}")
+    rep.add(f"{name} [by {', '.join(caught) or 'nothing'}; {g.score:g}]", not problems,
+            "\n".join(problems), time.monotonic() - start)
 
 
 def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
@@ -141,16 +144,17 @@ def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
             "\n".join(problems), time.monotonic() - start)
 
 
-def parse_mutant(patch: Path) -> tuple[str, str]:
-    mistake, category = "", ""
+def parse_mutant(patch: Path) -> dict[str, str]:
+    """The header lines before the diff: mistake, category, clause, and bug (hunts)."""
+    head: dict[str, str] = {}
     for line in patch.read_text(errors="replace").splitlines():
         if line.startswith("--- "):
             break
-        if line.lower().startswith("mistake:"):
-            mistake = line.split(":", 1)[1].strip()
-        elif line.lower().startswith("category:"):
-            category = line.split(":", 1)[1].strip().lower()
-    return mistake, category
+        key, _, value = line.partition(":")
+        if key.strip().lower() in ("mistake", "category", "clause", "bug"):
+            head[key.strip().lower()] = value.strip()
+    head["category"] = head.get("category", "").lower()
+    return head
 
 
 def caught_in(res: pipeline.ExerciseResult, category: str) -> bool:
@@ -163,11 +167,12 @@ def caught_in(res: pipeline.ExerciseResult, category: str) -> bool:
 
 def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
     start = time.monotonic()
-    mistake, category = parse_mutant(patch)
+    head = parse_mutant(patch)
+    mistake, category, clause = head.get("mistake"), head["category"], head.get("clause")
     name = f"{ex.folder}: mutant {patch.stem} is caught by {category or '?'}"
-    if category not in CATEGORIES or not mistake:
-        rep.add(name, False, f"{patch.name}: needs 'Mistake:' and 'Category:' "
-                             f"({'|'.join(CATEGORIES)}) header lines")
+    if category not in CATEGORIES or not mistake or not clause:
+        rep.add(name, False, f"{patch.name}: needs 'Mistake:', 'Category:' "
+                             f"({'|'.join(CATEGORIES)}) and 'Clause:' header lines")
         return
     source = work / f"mutant-src-{patch.stem}"
     shutil.copytree(ex.solution_dir, source)
@@ -178,19 +183,61 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
         rep.add(name, False, f"the patch no longer applies to the solution:\n"
                              f"{applied.stdout}{applied.stderr}")
         return
-    stages = ("tests",) if category == "tests" else ("tests", category)
+    stages = pipeline.STAGES if head.get("bug") else \
+        ("tests",) if category == "tests" else ("tests", category)
     g = grade(ex, source, work / f"mutant-{patch.stem}", stages)
     res = g.result
     if res is None or not res.built:
         rep.add(name, False, "the mutant was not graded (a mutant must be a plausible, "
                              "compiling submission):\n" + reasons(g))
         return
-    ok = caught_in(res, category)
+    problems = []
+    if not caught_in(res, category):
+        problems.append(f"{mistake}\nnot caught; what the grader said:\n{reasons(g)}")
+    elif category != "lint" and not caught_by_clause(ex, res, category, clause):
+        problems.append(f"caught, but by no test tagged with clause {clause} (the clause it "
+                        f"breaks): tag the test that rejects it, or fix the Clause line")
+    if head.get("bug"):
+        problems += hunt_share_problems(ex, g, head["bug"])
     leaks = hidden_leaks(ex, g)
-    rep.add(f"{name} [{summary(res)}]", ok and not leaks,
-            (f"{mistake}\nnot caught; what the grader said:\n{reasons(g)}" if not ok else "")
-            + (f"\nthe student view names hidden tests: {leaks[:5]}" if leaks else ""),
+    if leaks:
+        problems.append(f"the student view names hidden tests: {leaks[:5]}")
+    rep.add(f"{name} [{summary(res)}]", not problems, "\n".join(problems),
             time.monotonic() - start)
+
+
+def caught_by_clause(ex: Exercise, res: pipeline.ExerciseResult, category: str,
+                     clause: str) -> bool:
+    tagged = clauses.tests_of(ex, clause)
+    if category == "tests":
+        return any(not t.passed for tid, t in res.tests.tests.items() if tid in tagged)
+    return any(f.test in tagged for f in res.findings.get(category) or [])
+
+
+def hunt_share_problems(ex: Exercise, g: Graded, unfixed: str) -> list[str]:
+    """A partial fix scores at most the share of the bugs it fixes."""
+    bugs = ex.bugs()
+    ids = [b["id"] for b in bugs]
+    if unfixed not in ids:
+        return [f"Bug: {unfixed} is not a bug of bugs.toml ({', '.join(ids)})"]
+    reasons_ = g.result.categories["tests"].reasons
+    if not any(r.startswith(f"bug not fixed: {unfixed} ") for r in reasons_):
+        return [f"the grader counts bug {unfixed} as fixed in a mutant that leaves it"]
+    ceiling = g.max_score * (len(bugs) - 1) / len(bugs)
+    if g.score > ceiling + 0.01:
+        return [f"scored {g.score:g}, more than the share of the bugs it fixes ({ceiling:g})"]
+    return []
+
+
+def check_alternative(ex: Exercise, folder: Path, work: Path, rep: Report) -> None:
+    """The mirror image of a mutant: another correct design must score full marks."""
+    start = time.monotonic()
+    g = grade(ex, folder, work / f"alternative-{folder.name}")
+    res = g.result
+    name = f"{ex.folder}: alternative {folder.name} scores full marks"
+    ok = res is not None and g.score == ex.max_score
+    rep.add(f"{name} [{summary(res) if res else g.status}]", ok,
+            "" if ok else reasons(g, limit=20), time.monotonic() - start)
 
 
 def hidden_leaks(ex: Exercise, g: Graded) -> list[str]:
@@ -216,7 +263,27 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
         problems.append(f"no hidden tests in grader/hidden/{ex.folder}/")
     if len(ex.mutants()) < ex.mutants_min:
         problems.append(f"{len(ex.mutants())} mutants; at least {ex.mutants_min} wanted")
-    return rep.add(f"{ex.folder}: layout and metadata", not problems, "\n".join(problems))
+    wanted = 1 if ex.kind == "bug-hunt" else 2
+    if len(ex.alternatives()) < wanted:
+        problems.append(f"{len(ex.alternatives())} alternative solution(s) in "
+                        f"grader/alternatives/{ex.folder}/; at least {wanted} wanted")
+    if ex.kind == "bug-hunt" and not ex.bugs():
+        problems.append(f"no grader/hidden/{ex.folder}/bugs.toml: a hunt's points come from "
+                        f"the bugs fixed")
+    problems += clauses.problems(ex)
+    return rep.add(f"{ex.folder}: layout, metadata and contract clauses", not problems,
+                   "\n".join(problems[:25]) + (f"\n... and {len(problems) - 25} more"
+                                               if len(problems) > 25 else ""))
+
+
+def check_handles(rep: Report) -> None:
+    """EX=<handle> must name exactly one exercise, for every exercise."""
+    every = exercises.load_all()
+    clashes = [f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
+               for ex in every if sum(o.matches(ex.handle) for o in every) != 1]
+    rep.add("exercises: every handle (EX=...) names one exercise", not clashes,
+            "\n".join(clashes[:10]) + ("\ngive each a unique `short` in exercise.toml"
+                                       if clashes else ""))
 
 
 def check_exercise(ex: Exercise, rep: Report) -> None:
@@ -228,6 +295,8 @@ def check_exercise(ex: Exercise, rep: Report) -> None:
         check_stub(ex, work, rep)
         for patch in ex.mutants():
             check_mutant(ex, patch, work, rep)
+        for folder in ex.alternatives():
+            check_alternative(ex, folder, work, rep)
 
 
 # ---- the rest of the project --------------------------------------------------
@@ -381,6 +450,7 @@ def main(argv: list[str]) -> int:
     start = time.monotonic()
     chosen = exercises.select(args.exercise)
     BOX.protect({ex.root for ex in chosen})
+    check_handles(rep)
     whole = not args.exercise
     if whole:
         check_command(rep, "grader: unit tests (tests/)",
@@ -394,6 +464,8 @@ def main(argv: list[str]) -> int:
         book = [sys.executable, "tools/book.py"]
         check_command(rep, "chapters: every C code block compiles (and runs where marked)",
                       [*book, "check-code"])
+        check_command(rep, "book: no internal context in student text; every chapter ends with Sources",
+                      [*book, "check-text"])
         check_command(rep, "book: builds with pandoc", [*book, "build"])
         check_command(rep, "book: internal links, images and MC_READ sections resolve",
                       [*book, "check-links"])

@@ -126,10 +126,11 @@ def print_table(results: list[pipeline.ExerciseResult]) -> bool:
     print(f"{progress_bar(passed_all, total)} {passed_all}/{total} exercises passed, "
           f"{tests_done}/{tests_total} public tests")
     print(dim("Hidden tests, Valgrind and clang-tidy also count when your work is graded "
-              "(make memcheck, make lint)."))
+              "(make memcheck, make lint); the Valgrind, sanitizer and lint points are scaled "
+              "by the share of test points you earn."))
     if next_ex:
         print(f"Next: {next_ex.number} {next_ex.name}: read "
-              f"{next_ex.readme.relative_to(ROOT)}, then run `make check EX={next_ex.number}`")
+              f"{next_ex.readme.relative_to(ROOT)}, then run `make check EX={next_ex.handle}`")
     else:
         print(green("Every exercise passes. Run `make memcheck` and `make lint` before you "
                     "submit (`make submit`)."))
@@ -180,7 +181,7 @@ def cmd_check_one(ex: Exercise) -> int:
     tests = subprocess.run([str(binary), "-j1"], cwd=work_dir(ex), timeout=ex.run_seconds * 2)
     print(dim(f"== {ex.folder}: AddressSanitizer + UBSan =="))
     asan_ok = cmd_asan_one(ex) == 0
-    print(dim(f"Read {ex.readme.relative_to(ROOT)}; stuck? `make hint EX={ex.number}`."))
+    print(dim(f"Read {ex.readme.relative_to(ROOT)}; stuck? `make hint EX={ex.handle}`."))
     return 0 if tests.returncode == 0 and asan_ok else 1
 
 
@@ -216,8 +217,11 @@ def cmd_lint_one(ex: Exercise) -> int:
     if error:
         print(red(error))
         return 1
+    counted = [w for w in warnings if not w.advice]
     print_findings("clang-tidy", warnings, "no warnings")
-    return 1 if warnings else 0
+    if warnings and not counted:
+        print(green("clang-tidy: only advice above, which costs no points"))
+    return 1 if counted else 0
 
 
 def run_stage_list(binary: Path) -> list[str]:
@@ -241,7 +245,7 @@ def cmd_hint_one(ex: Exercise) -> int:
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(str(index + 1))
     if index + 1 < len(hints):
-        print(dim(f"\n(`make hint EX={ex.number}` again for the next one)"))
+        print(dim(f"\n(`make hint EX={ex.handle}` again for the next one)"))
     else:
         print(dim("\n(that was the last hint; `make hint EX=... RESET=1` starts over)"))
     return 0
@@ -302,10 +306,15 @@ def main(argv: list[str]) -> int:
         if args.command == "hint" and not args.exercise:
             print("Say which exercise: make hint EX=03")
             return 2
-        if args.reset:
-            for ex in exercises.select([args.exercise]):
-                (work_dir(ex) / "hints-shown").unlink(missing_ok=True)
         chosen = exercises.select([args.exercise] if args.exercise else [])
+        if args.command == "hint" and len(chosen) > 1:
+            print(f"EX={args.exercise} names {len(chosen)} exercises; say which one:")
+            for ex in chosen:
+                print(f"  make hint EX={ex.handle}    ({ex.title})")
+            return 2
+        if args.reset:
+            for ex in chosen:
+                (work_dir(ex) / "hints-shown").unlink(missing_ok=True)
         codes = [ONE[args.command](ex) for ex in chosen]
         return max(codes, default=0)
     except ExerciseError as err:

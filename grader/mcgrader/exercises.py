@@ -37,6 +37,8 @@ class Exercise:
     run_seconds: int = 60
     kind: str = "exercise"       # or "bug-hunt": the stub is a buggy program to fix
     mutants_min: int = 6
+    short: str = ""              # a unique handle where the number is shared (bug hunts)
+    client_requests: tuple[str, ...] = ()   # Valgrind client requests the student may make
     root: Path = ROOT
 
     @property
@@ -56,8 +58,35 @@ class Exercise:
         return self.root / "grader" / "mutants" / self.folder
 
     @property
+    def alternatives_dir(self) -> Path:
+        return self.root / "grader" / "alternatives" / self.folder
+
+    @property
     def readme(self) -> Path:
         return self.dir / "README.md"
+
+    @property
+    def handle(self) -> str:
+        """What a student types after EX= to mean this exercise and no other."""
+        return self.short or self.number
+
+    def alternatives(self) -> list[Path]:
+        return sorted(p for p in self.alternatives_dir.glob("*") if p.is_dir())
+
+    def bugs(self) -> list[dict]:
+        """A bug hunt's planted bugs ([[bug]] in grader/hidden/NN-x/bugs.toml): id, clause,
+        what. Empty where there is no such file (other exercises; the student handout)."""
+        path = self.hidden_dir / "bugs.toml"
+        if not path.exists():
+            return []
+        try:
+            bugs = tomllib.loads(path.read_text()).get("bug", [])
+        except tomllib.TOMLDecodeError as err:
+            raise ExerciseError(f"{path}: {err}") from None
+        for bug in bugs:
+            if not all(isinstance(bug.get(k), str) for k in ("id", "clause", "what")):
+                raise ExerciseError(f"{path}: every [[bug]] needs id, clause and what")
+        return bugs
 
     @property
     def max_score(self) -> int:
@@ -74,7 +103,8 @@ class Exercise:
 
     def matches(self, key: str) -> bool:
         key = key.strip().lower()
-        return key in (self.folder, self.number, self.name, self.number.lstrip("0"))
+        return key in (self.folder, self.number, self.name, self.number.lstrip("0"),
+                       self.short or self.folder)
 
 
 def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[str, ...]:
@@ -87,7 +117,7 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
 
 
 TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
-            "kind", "mutants_min"}
+            "kind", "mutants_min", "short", "client_requests"}
 TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
 
 
@@ -137,6 +167,8 @@ def load(folder: Path) -> Exercise:
         run_seconds=int(data.get("limits", {}).get("run_seconds", 60)),
         kind=kind,
         mutants_min=int(data.get("mutants_min", 6)),
+        short=str(data.get("short", "")),
+        client_requests=_strings(data, "client_requests", meta, required=False),
         root=folder.parent.parent,
     )
 

@@ -62,7 +62,8 @@ def grade_submission(submission: Path, chosen: list[Exercise], box: Sandbox,
         tmp_path.chmod(0o711)   # a slot's user may pass through to its own folder, not list
         try:
             folder = unpack(submission, tmp_path / "submission")
-            (tmp_path / "submission").chmod(0o700)   # the whole submission: root's alone
+            if folder.is_relative_to(tmp_path):
+                folder.chmod(0o700)   # the whole unpacked submission: root's alone
         except SubmissionError as err:
             graded = [report.Graded(ex.folder, ex.title, float(ex.max_score), "refused", 0.0,
                                     notes=[str(err)]) for ex in chosen]

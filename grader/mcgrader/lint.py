@@ -1,4 +1,11 @@
-"""Stage: lint. clang-tidy with the repo's .clang-tidy on the student's files."""
+"""Stage: lint. clang-tidy with the repo's .clang-tidy on the student's files.
+
+Only precise checks cost points: the syntactic ones .clang-tidy enables (bugprone-*,
+cert-*, and a few more). The static analyzer (clang-analyzer-*) reasons along paths
+and can be wrong about correct code (a list unlinked and then freed through a helper
+reads to it as a use after free), so its findings are shown as advice and cost
+nothing; Valgrind and the sanitizers judge the same bugs by running the code.
+"""
 from __future__ import annotations
 
 import re
@@ -9,6 +16,7 @@ from .build import STD
 from .exercises import ROOT, Exercise
 from .proc import Limits, run
 
+ADVISORY = ("clang-analyzer-",)
 WARNING_RE = re.compile(r"^(\S+?):(\d+):\d+: (warning|error): (.*?) \[([\w.,-]+)\]$", re.M)
 
 
@@ -20,12 +28,18 @@ class LintWarning:
 
     hidden: bool = False   # lint reads only the student's files: never about a hidden test
 
+    @property
+    def advice(self) -> bool:
+        """Shown, never counted: a check that can be wrong about correct code."""
+        return self.check.startswith(ADVISORY)
+
     def key(self) -> tuple[str, str, str]:
         """A clang-tidy check costs its share once, however often it fires."""
         return "lint", self.check, ""
 
     def line(self, student: bool = False) -> str:
-        return f"{self.where}: {self.message} [{self.check}]"
+        advice = "advice, costs no points: " if self.advice else ""
+        return f"{self.where}: {advice}{self.message} [{self.check}]"
 
 
 def lint(ex: Exercise, files_dir: Path, runner=run) -> tuple[list[LintWarning], str]:

@@ -6,8 +6,14 @@
   points earned (memory-clean code that does nothing earns nothing), less a
   third for each distinct problem: one kind of error at one place (for an
   uninitialized value, the place it was created), however many tests show it.
-- lint: likewise, less a quarter for each distinct clang-tidy check that fired.
+- lint: likewise, less a quarter for each distinct clang-tidy check that fired
+  (the static analyzer's findings are advice: listed, never counted).
 A build failure or an audit violation scores 0 for the exercise.
+
+A bug hunt with a bugs.toml (the grader's copy) earns its points from the bugs
+fixed: a bug is fixed when every test tagged with its clause passed natively and
+showed no Valgrind or sanitizer finding; the share of bugs fixed scales every
+category, so the untouched program scores 0.
 
 Every lost point carries its reason, written twice: for the instructor (every
 test named) and for the student, who before the due date sees the public tests
@@ -18,11 +24,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import clauses
 from .exercises import Exercise
 
 PENALTY_SHARE = {"valgrind": 1 / 3, "sanitizers": 1 / 3, "lint": 1 / 4}
 SCALING = ("scaled by the share of test points earned ({share:.0%}): clean code that "
            "does little cannot earn the full {name} points")
+HUNT_SCALING = ("scaled by the share of bugs fixed times the share of test points earned "
+                "({share:.0%}): the points of a bug hunt come from the bugs fixed")
 
 
 @dataclass
@@ -65,6 +74,26 @@ def _tests(ex: Exercise, tests: dict) -> tuple[Category, float]:
     return cat, fraction
 
 
+def _bugs_fixed(ex: Exercise, bugs: list[dict], tests: dict, findings: dict,
+                test_cat: Category) -> float:
+    """The share of a hunt's bugs that are fixed, with the reasons for both audiences."""
+    found = [f for name in ("valgrind", "sanitizers") for f in findings.get(name) or []]
+    dirty = {f.test for f in found}
+    fixed = 0
+    for bug in bugs:
+        checks = clauses.tests_of(ex, bug["clause"]) & set(tests)
+        ok = bool(checks) and all(tests[t].passed and t not in dirty for t in checks)
+        fixed += ok
+        if not ok:
+            test_cat.reasons.insert(0, f"bug not fixed: {bug['id']} ({bug['what']}; "
+                                       f"clause {bug['clause']})")
+    line = f"{fixed} of {len(bugs)} planted bugs fixed: each earns {1 / len(bugs):.0%} " \
+           f"of every category"
+    test_cat.reasons.insert(0, line)
+    test_cat.student_reasons.insert(0, line)
+    return fixed / len(bugs)
+
+
 def _grouped(found: list, student: bool) -> list[str]:
     """One line per distinct problem, naming the tests that showed it."""
     groups: dict[tuple, list] = {}
@@ -86,15 +115,16 @@ def _grouped(found: list, student: bool) -> list[str]:
     return lines
 
 
-def _problems(name: str, max_score: float, fraction: float, found: list) -> Category:
+def _problems(name: str, max_score: float, fraction: float, found: list,
+              scaling: str = SCALING) -> Category:
     cat = Category(name, max_score)
-    distinct = len({f.key() for f in found})
+    distinct = len({f.key() for f in found if not getattr(f, "advice", False)})
     cat.reasons = _grouped(found, student=False)
     cat.student_reasons = _grouped(found, student=True)
     keep = max(0.0, 1 - PENALTY_SHARE[name] * distinct)
     cat.score = round(max_score * fraction * keep, 2)
     if fraction < 1 and max_score:
-        note = SCALING.format(share=fraction, name=name)
+        note = scaling.format(share=fraction, name=name)
         cat.reasons.append(note)
         cat.student_reasons.append(note)
     return cat
@@ -109,6 +139,11 @@ def score(ex: Exercise, tests: dict | None, findings: dict[str, list | None],
                             student_reasons=[fatal or "not built"])
                 for c, p in ex.rubric.items()}
     test_cat, fraction = _tests(ex, tests)
+    bugs = ex.bugs()
+    if bugs:
+        share = _bugs_fixed(ex, bugs, tests, findings, test_cat)
+        fraction *= share
+        test_cat.score = round(test_cat.max_score * fraction, 2)
     cats = {"tests": test_cat}
     for name in ("valgrind", "sanitizers", "lint"):
         found = findings.get(name)
@@ -116,5 +151,6 @@ def score(ex: Exercise, tests: dict | None, findings: dict[str, list | None],
             cats[name] = Category(name, ex.rubric[name], 0.0, ran=False,
                                   reasons=["not run"], student_reasons=["not run"])
         else:
-            cats[name] = _problems(name, ex.rubric[name], fraction, found)
+            cats[name] = _problems(name, ex.rubric[name], fraction, found,
+                                   HUNT_SCALING if bugs else SCALING)
     return cats
