@@ -12,6 +12,8 @@
 #include "dbgalloc.h"
 
 #include <fcntl.h>
+#include <stdarg.h>
+
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -47,6 +49,30 @@ static const char *shown(const char *text)
     return buf;
 }
 
+/* Some tests run a scenario once per allocation the allocator makes, a number
+ * that depends on the design. Such loops must not assert (every correct
+ * solution has to make the same number of assertions), so they record the
+ * first problem with check() and the test ends with one assertion,
+ * no_problem(), that reports it. */
+static char first_problem[4096];
+static int problems;
+
+__attribute__((format(printf, 2, 3))) static int check(int ok, const char *format, ...)
+{
+    if (!ok && problems++ == 0) {
+        va_list args;
+        va_start(args, format);
+        vsnprintf(first_problem, sizeof first_problem, format, args);
+        va_end(args);
+    }
+    return ok;
+}
+
+static void no_problem(void)
+{
+    cr_assert(problems == 0, "%s", first_problem);
+}
+
 /* The report stream, captured in memory for the whole test. */
 static FILE *cap_stream;
 static char *cap_text;
@@ -55,8 +81,8 @@ static size_t cap_len;
 static void capture_reports(void)
 {
     cap_stream = open_memstream(&cap_text, &cap_len);
-    cr_assert_not_null(cap_stream, "open_memstream failed: the test cannot capture reports" MC_READ(
-                                       "12.2 Recording the call site with macros"));
+    check(cap_stream != NULL, "open_memstream failed: the test cannot capture reports" MC_READ(
+                                  "12.2 Recording the call site with macros"));
     dbg_set_report_stream(cap_stream);
 }
 
@@ -90,8 +116,8 @@ static size_t total_errors(void)
     return sum;
 }
 
-/* Ends a test: dbg_reset() must give back everything. */
-static void finish(void)
+/* Ends a scenario: dbg_reset() must give back everything. */
+static void reset_and_check(void)
 {
     dbg_reset();
     if (cap_stream != NULL) {
@@ -100,10 +126,17 @@ static void finish(void)
         cap_stream = NULL;
         cap_text = NULL;
     }
-    cr_assert_eq(mc_live_blocks(), 0,
-                 "after dbg_reset() %zu block(s) from malloc were still live, expected 0" MC_READ(
-                     "12.7 The live-allocation table"),
-                 mc_live_blocks());
+    check(mc_live_blocks() == 0,
+          "after dbg_reset() %zu block(s) from malloc were still live, expected 0" MC_READ(
+              "12.7 The live-allocation table"),
+          mc_live_blocks());
+}
+
+/* Ends a test. */
+static void finish(void)
+{
+    reset_and_check();
+    no_problem();
 }
 
 /* The leak report as text, in a static buffer. */
@@ -113,8 +146,11 @@ static const char *leak_text(size_t *leaked)
     char *text = NULL;
     size_t len = 0;
     FILE *out = open_memstream(&text, &len);
-    cr_assert_not_null(out, "open_memstream failed: the test cannot capture the report" MC_READ(
-                                "12.8 The leak report"));
+    if (!check(out != NULL, "open_memstream failed: the test cannot capture the report" MC_READ(
+                                "12.8 The leak report"))) {
+        *leaked = 0;
+        return "";
+    }
     *leaked = dbg_leak_report(out);
     fclose(out);
     snprintf(buf, sizeof buf, "%s", text != NULL ? text : "");
@@ -175,30 +211,40 @@ static const char *const kind_names[DBG_ERROR_KINDS] = {
     "double-free", "invalid-free", "overflow", "underflow", "use-after-free",
 };
 
-/* Fails unless everything in `before` is as it is now. `call` names the call,
- * `why` how it failed, `read` is the MC_READ("...") to end each message with. */
-static void expect_no_effect(const struct observed *before, const char *call, const char *why,
-                             const char *read)
+/* Records a problem unless everything in `before` is as it is now. `call`
+ * names the call, `why` how it failed, `read` is the MC_READ of a section, to
+ * end each message. Returns whether all was as before. */
+static int unchanged(const struct observed *before, const char *call, const char *why,
+                     const char *read)
 {
     struct observed now;
     observe(&now);
-    cr_assert(now.live == before->live && now.current == before->current &&
-                  now.peak == before->peak,
-              "%s, which failed (%s), changed the counts: live %zu, current %zu, peak %zu; "
-              "expected them as before: %zu, %zu, %zu (a call that fails has no effect)%s",
-              call, why, now.live, now.current, now.peak, before->live, before->current,
-              before->peak, read);
+    int ok = check(now.live == before->live && now.current == before->current &&
+                       now.peak == before->peak,
+                   "%s, which failed (%s), changed the counts: live %zu, current %zu, peak %zu; "
+                   "expected them as before: %zu, %zu, %zu (a call that fails has no effect)%s",
+                   call, why, now.live, now.current, now.peak, before->live, before->current,
+                   before->peak, read);
     for (int k = 0; k < DBG_ERROR_KINDS; k++)
-        cr_assert_eq(now.errors[k], before->errors[k],
-                     "%s, which failed (%s), counted %zu %s error(s), expected %zu as before%s",
-                     call, why, now.errors[k], kind_names[k], before->errors[k], read);
-    cr_assert_eq(now.reported, before->reported,
-                 "%s, which failed (%s), wrote '%s' to the report stream, expected nothing%s", call,
-                 why, shown(reports_since(before->reported)), read);
-    cr_assert_str_eq(now.leaks, before->leaks,
-                     "%s, which failed (%s), changed the leak report to\n%s\nexpected as "
-                     "before\n%s%s",
-                     call, why, shown(now.leaks), shown(before->leaks), read);
+        ok &= check(now.errors[k] == before->errors[k],
+                    "%s, which failed (%s), counted %zu %s error(s), expected %zu as before%s",
+                    call, why, now.errors[k], kind_names[k], before->errors[k], read);
+    ok &= check(now.reported == before->reported,
+                "%s, which failed (%s), wrote '%s' to the report stream, expected nothing%s", call,
+                why, shown(reports_since(before->reported)), read);
+    ok &= check(strcmp(now.leaks, before->leaks) == 0,
+                "%s, which failed (%s), changed the leak report to\n%s\nexpected as "
+                "before\n%s%s",
+                call, why, shown(now.leaks), shown(before->leaks), read);
+    return ok;
+}
+
+/* The same, as one assertion. */
+static void expect_no_effect(const struct observed *before, const char *call, const char *why,
+                             const char *read)
+{
+    unchanged(before, call, why, read);
+    no_problem();
 }
 
 /* Each of the n bytes at p equals value. */
@@ -1248,15 +1294,21 @@ Test(hidden_realloc, null_is_malloc_for_every_size_and_zero_frees)
 /* ---- 6 failing cleanly ------------------------------------------------------------ */
 
 /* The state the failed-realloc test starts from: p live and damaged, a full
- * quarantine whose oldest block was written to. */
+ * quarantine whose oldest block was written to. NULL if it cannot be built. */
 static unsigned char *failed_realloc_setup(unsigned char **oldest)
 {
     capture_reports();
-    unsigned char *p = must_alloc(dbg_malloc_at(16, "old.c", 1), "dbg_malloc(16)");
+    unsigned char *p = dbg_malloc_at(16, "old.c", 1);
+    if (!check(p != NULL, "dbg_malloc(16) returned NULL, expected a block" MC_READ(
+                              "12.3 The block header and its magic number")))
+        return NULL;
     memset(p, 'k', 16);
     p[16] = 0; /* damage: a failed call must leave it for the next check */
     for (int i = 0; i < DBG_QUARANTINE_SLOTS; i++) {
-        unsigned char *t = must_alloc(dbg_malloc_at(4, "t.c", i), "dbg_malloc(4)");
+        unsigned char *t = dbg_malloc_at(4, "t.c", i);
+        if (!check(t != NULL, "dbg_malloc(4) returned NULL, expected a block" MC_READ(
+                                  "12.3 The block header and its magic number")))
+            return NULL;
         dbg_free_at(t, "t.c", 100 + i);
         if (i == 0)
             *oldest = t;
@@ -1268,9 +1320,13 @@ static unsigned char *failed_realloc_setup(unsigned char **oldest)
 Test(hidden_failure, a_failed_realloc_reports_nothing_and_keeps_the_old_block)
 {
     MC_CLAUSE("5.5", "6.1");
-    for (size_t n = 1;; n++) {
+    /* Each allocation dbg_realloc makes fails in turn, until one that makes
+     * none fail succeeds. */
+    for (size_t n = 1; problems == 0; n++) {
         unsigned char *oldest = NULL;
         unsigned char *p = failed_realloc_setup(&oldest);
+        if (p == NULL)
+            break;
         struct observed before;
         observe(&before);
         mc_fail_nth_alloc(n);
@@ -1279,44 +1335,47 @@ Test(hidden_failure, a_failed_realloc_reports_nothing_and_keeps_the_old_block)
         const char *note = mc_fail_note();
         mc_fail_none();
         if (q != NULL) {
-            /* the call made fewer than n allocations: each one has been made to fail */
-            cr_assert(n > 1, "dbg_realloc(p, 1000) made no allocation" MC_READ(
-                                 "11.10 Injecting allocation failures"));
-            finish();
+            check(n > 1, "dbg_realloc(p, 1000) made no allocation" MC_READ(
+                             "11.10 Injecting allocation failures"));
+            reset_and_check();
             break;
         }
-        cr_assert_gt(failed, 0,
-                     "dbg_realloc(p, 1000) returned NULL although no allocation failed" MC_READ(
-                         "11.10 Injecting allocation failures"));
+        if (!check(failed > 0 && n<100,
+                                   "dbg_realloc(p, 1000) returned NULL although %s" MC_READ(
+                                       "11.10 Injecting allocation failures"),
+                                   failed> 0
+                       ? "it was given 100 tries"
+                       : "no allocation failed"))
+            break;
         char call[160];
         snprintf(call, sizeof call, "dbg_realloc(p, 1000) with %s failing", note);
-        expect_no_effect(&before, call, "out of memory",
-                         MC_READ("11.10 Injecting allocation failures"));
-        cr_assert(all_bytes(p, 16, 'k'),
-                  "%s returned NULL but changed the old block's bytes" MC_READ(
-                      "11.10 Injecting allocation failures"),
-                  call);
+        unchanged(&before, call, "out of memory", MC_READ("11.10 Injecting allocation failures"));
+        check(all_bytes(p, 16, 'k'),
+              "%s returned NULL but changed the old block's bytes" MC_READ(
+                  "11.10 Injecting allocation failures"),
+              call);
         size_t found = dbg_check_all();
-        cr_assert(found == 2 && dbg_error_count(DBG_OVERFLOW) == 1 &&
-                      dbg_error_count(DBG_USE_AFTER_FREE) == 1,
-                  "after %s, dbg_check_all() found %zu (%zu overflow, %zu use-after-free); "
-                  "expected 2: the old block's overflow and the oldest quarantined block's use "
-                  "after free, both left for the next check" MC_READ(
-                      "11.10 Injecting allocation failures"),
-                  call, found, dbg_error_count(DBG_OVERFLOW), dbg_error_count(DBG_USE_AFTER_FREE));
+        check(found == 2 && dbg_error_count(DBG_OVERFLOW) == 1 &&
+                  dbg_error_count(DBG_USE_AFTER_FREE) == 1,
+              "after %s, dbg_check_all() found %zu (%zu overflow, %zu use-after-free); "
+              "expected 2: the old block's overflow and the oldest quarantined block's use "
+              "after free, both left for the next check" MC_READ(
+                  "11.10 Injecting allocation failures"),
+              call, found, dbg_error_count(DBG_OVERFLOW), dbg_error_count(DBG_USE_AFTER_FREE));
         dbg_free(oldest);
-        cr_assert_eq(dbg_error_count(DBG_DOUBLE_FREE), 1,
-                     "after %s, the oldest block was no longer in quarantine" MC_READ(
-                         "11.10 Injecting allocation failures"),
-                     call);
+        check(dbg_error_count(DBG_DOUBLE_FREE) == 1,
+              "after %s, the oldest block was no longer in quarantine" MC_READ(
+                  "11.10 Injecting allocation failures"),
+              call);
         dbg_free(p);
-        finish();
+        reset_and_check();
     }
+    finish();
 }
 
-/* A model of what the allocator holds, for the long run below. */
-/* RUN_FILL blocks first, then RUN_OPS calls of every kind: enough for a table
- * of 64 entries to have to grow during the calls. */
+/* A model of what the allocator holds, for the long run below. RUN_FILL
+ * blocks first, then RUN_OPS calls of every kind: enough for a table of 64
+ * entries to have to grow during the calls. */
 enum { RUN_FILL = 50, RUN_OPS = 40, RUN_MAX = RUN_FILL + RUN_OPS + 1 };
 
 struct model {
@@ -1364,7 +1423,7 @@ static void model_leaks(const struct model *m, char *out, size_t cap)
         blocks[m->line[i]]++;
     }
     int order[4] = {1, 2, 3, 4};
-    for (int i = 1; i < 4; i++) /* insertion sort by the report's order */
+    for (int i = 1; i < 4; i++) /* insertion sort into the report's order */
         for (int j = i; j > 0; j--) {
             int a = order[j - 1], b = order[j];
             int later = bytes[a] < bytes[b] || (bytes[a] == bytes[b] && blocks[a] < blocks[b]);
@@ -1374,8 +1433,8 @@ static void model_leaks(const struct model *m, char *out, size_t cap)
             order[j] = a;
         }
     size_t len = (size_t)snprintf(out, cap,
-                                  "dbg: leak summary: %zu bytes in %zu block(s) from "
-                                  "%zu site(s)\n",
+                                  "dbg: leak summary: %zu bytes in %zu block(s) from %zu "
+                                  "site(s)\n",
                                   m->current, m->live, sites);
     for (int k = 0; k < 4; k++)
         if (blocks[order[k]] != 0 && len < cap)
@@ -1384,16 +1443,58 @@ static void model_leaks(const struct model *m, char *out, size_t cap)
                                     bytes[order[k]], blocks[order[k]], order[k]);
 }
 
-/* One run of RUN_OPS calls after RUN_FILL allocations; the nth allocation of
- * the calls fails (0: none).
- * Returns how many allocation calls the run made. */
+/* One call of the run: operation i on the model's blocks. Returns the block
+ * it handed out (NULL if none, or if it failed); *what names the call. */
+static unsigned char *run_op(struct model *m, int i, size_t *size, int *line, size_t *victim,
+                             const char **what)
+{
+    switch (i % 5) {
+    case 0:
+        if (m->live == 0)
+            return NULL;
+        *victim = (size_t)(i * 7) % m->live;
+        *size = (size_t)(i % 13) + 1;
+        *line = 3;
+        *what = "dbg_realloc(p, n)";
+        return dbg_realloc_at(m->ptr[*victim], *size, "run.c", 3);
+    case 1:
+        *size = 3 * (size_t)(i % 4);
+        *line = 2;
+        *what = "dbg_calloc(3, n)";
+        return dbg_calloc_at(3, (size_t)(i % 4), "run.c", 2);
+    case 2:
+        *what = "dbg_free(p)";
+        if (m->live >= 2) {
+            *victim = (size_t)(i * 3) % m->live;
+            dbg_free_at(m->ptr[*victim], "run.c", 5);
+            model_remove(m, *victim);
+        }
+        return NULL;
+    case 3:
+        *size = (size_t)(i % 9);
+        *line = 4;
+        *what = "dbg_realloc(NULL, n)";
+        return dbg_realloc_at(NULL, *size, "run.c", 4);
+    default:
+        *size = (size_t)(i % 17);
+        *line = 1;
+        *what = "dbg_malloc(n)";
+        return dbg_malloc_at(*size, "run.c", 1);
+    }
+}
+
+/* One run; the nth allocation of its calls fails (0: none). Returns how many
+ * allocation calls the calls made. Problems are recorded with check(). */
 static size_t long_run(size_t n)
 {
     static struct model m;
     memset(&m, 0, sizeof m);
     capture_reports();
     for (int i = 0; i < RUN_FILL; i++) {
-        unsigned char *p = must_alloc(dbg_malloc_at((size_t)i % 7, "run.c", 1), "dbg_malloc");
+        unsigned char *p = dbg_malloc_at((size_t)i % 7, "run.c", 1);
+        if (!check(p != NULL, "dbg_malloc returned NULL, expected a block" MC_READ(
+                                  "12.3 The block header and its magic number")))
+            return 0;
         memset(p, 'a', (size_t)i % 7);
         model_add(&m, p, (size_t)i % 7, 1, 'a');
     }
@@ -1401,110 +1502,73 @@ static size_t long_run(size_t n)
     if (n != 0)
         mc_fail_nth_alloc(n);
     const char *note = "no allocation";
-    for (int i = 0; i < RUN_OPS; i++) {
+    int ok = 1;
+    for (int i = 0; i < RUN_OPS && ok; i++) {
         size_t failed_before = mc_failed_allocs();
-        unsigned char *got = NULL;
-        size_t size = 0;
+        size_t size = 0, victim = 0;
         int line = 0;
-        size_t victim = 0;
-        const char *call;
-        switch (i % 5) {
-        case 0:
-            if (m.live == 0)
-                continue;
-            victim = (size_t)(i * 7) % m.live;
-            size = (size_t)(i % 13) + 1;
-            line = 3;
-            call = "dbg_realloc(p, n)";
-            got = dbg_realloc_at(m.ptr[victim], size, "run.c", 3);
-            break;
-        case 1:
-            size = 3 * (size_t)(i % 4);
-            line = 2;
-            call = "dbg_calloc(3, n)";
-            got = dbg_calloc_at(3, (size_t)(i % 4), "run.c", 2);
-            break;
-        case 2:
-            if (m.live < 2)
-                continue;
-            victim = (size_t)(i * 3) % m.live;
-            dbg_free_at(m.ptr[victim], "run.c", 5);
-            model_remove(&m, victim);
-            call = "dbg_free(p)";
-            break;
-        case 3:
-            size = (size_t)(i % 9);
-            line = 4;
-            call = "dbg_realloc(NULL, n)";
-            got = dbg_realloc_at(NULL, size, "run.c", 4);
-            break;
-        default:
-            size = (size_t)(i % 17);
-            line = 1;
-            call = "dbg_malloc(n)";
-            got = dbg_malloc_at(size, "run.c", 1);
-            break;
-        }
+        const char *what = "";
+        unsigned char *got = run_op(&m, i, &size, &line, &victim, &what);
         int failed_here = mc_failed_allocs() != failed_before;
         if (failed_here)
             note = mc_fail_note();
-        if (i % 5 != 2) {
-            if (got == NULL) {
-                cr_assert(failed_here,
-                          "operation %d of the run, %s, returned NULL although no allocation "
-                          "failed" MC_READ("11.10 Injecting allocation failures"),
-                          i, call);
-            } else {
-                if (i % 5 == 0)
-                    model_remove(&m, victim);
-                unsigned char tag = (unsigned char)('A' + i % 26);
-                memset(got, tag, size);
-                model_add(&m, got, size, line, tag);
-            }
+        int allocates = i % 5 != 2 && (i % 5 != 0 || m.live != 0);
+        if (allocates && got == NULL) {
+            ok = check(failed_here,
+                       "operation %d of the run, %s, returned NULL although no allocation "
+                       "failed" MC_READ("11.10 Injecting allocation failures"),
+                       i, what);
+        } else if (allocates) {
+            if (i % 5 == 0)
+                model_remove(&m, victim);
+            unsigned char tag = (unsigned char)('A' + i % 26);
+            memset(got, tag, size);
+            model_add(&m, got, size, line, tag);
         }
-        cr_assert(dbg_live_blocks() == m.live && dbg_current_bytes() == m.current &&
-                      dbg_peak_bytes() == m.peak,
-                  "with %s failing, after operation %d (%s%s): live %zu, current %zu, peak %zu; "
-                  "expected %zu, %zu, %zu (a call that fails has no effect)" MC_READ(
-                      "11.10 Injecting allocation failures"),
-                  note, i, call, got == NULL && i % 5 != 2 ? ", which returned NULL" : "",
-                  dbg_live_blocks(), dbg_current_bytes(), dbg_peak_bytes(), m.live, m.current,
-                  m.peak);
-        cr_assert(total_errors() == 0 && reported_length() == 0,
-                  "with %s failing, after operation %d (%s) the allocator reported '%s', "
-                  "expected nothing" MC_READ("11.10 Injecting allocation failures"),
-                  note, i, call, shown(reports()));
+        ok = ok &&
+             check(dbg_live_blocks() == m.live && dbg_current_bytes() == m.current &&
+                       dbg_peak_bytes() == m.peak,
+                   "with %s failing, after operation %d (%s%s): live %zu, current %zu, "
+                   "peak %zu; expected %zu, %zu, %zu (a call that fails has no effect)" MC_READ(
+                       "11.10 Injecting allocation failures"),
+                   note, i, what, allocates && got == NULL ? ", which returned NULL" : "",
+                   dbg_live_blocks(), dbg_current_bytes(), dbg_peak_bytes(), m.live, m.current,
+                   m.peak);
+        ok = ok && check(total_errors() == 0 && reported_length() == 0,
+                         "with %s failing, after operation %d (%s) the allocator reported '%s', "
+                         "expected nothing" MC_READ("11.10 Injecting allocation failures"),
+                         note, i, what, shown(reports()));
     }
     size_t calls = mc_alloc_calls() - calls_before;
     mc_fail_none();
+    if (!ok)
+        return calls;
     char want[1024];
     model_leaks(&m, want, sizeof want);
     size_t leaked = 0;
     const char *text = leak_text(&leaked);
-    cr_assert_str_eq(
-        text, want,
-        "with %s failing, the leak report after the run was\n%s\nexpected\n%s"
-        "(a call that fails changes nothing; every block handed out is tracked)" MC_READ(
-            "11.10 Injecting allocation failures"),
-        note, shown(text), shown(want));
+    check(strcmp(text, want) == 0,
+          "with %s failing, the leak report after the run was\n%s\nexpected\n%s(a call that "
+          "fails changes nothing; every block handed out is tracked)" MC_READ(
+              "11.10 Injecting allocation failures"),
+          note, shown(text), shown(want));
     for (size_t i = 0; i < m.live; i++)
-        cr_assert(all_bytes(m.ptr[i], m.size[i], m.tag[i]),
-                  "with %s failing, a live block's bytes changed during the run" MC_READ(
-                      "11.10 Injecting allocation failures"),
-                  note);
-    cr_assert_eq(dbg_check_all(), 0,
-                 "with %s failing, dbg_check_all() after the run reported '%s'" MC_READ(
-                     "11.10 Injecting allocation failures"),
-                 note, shown(reports()));
+        check(all_bytes(m.ptr[i], m.size[i], m.tag[i]),
+              "with %s failing, a live block's bytes changed during the run" MC_READ(
+                  "11.10 Injecting allocation failures"),
+              note);
+    check(dbg_check_all() == 0,
+          "with %s failing, dbg_check_all() after the run reported '%s'" MC_READ(
+              "11.10 Injecting allocation failures"),
+          note, shown(reports()));
     size_t held = m.nfreed < DBG_QUARANTINE_SLOTS ? m.nfreed : DBG_QUARANTINE_SLOTS;
     for (size_t k = m.nfreed - held; k < m.nfreed; k++)
         dbg_free(m.freed[k]);
-    cr_assert(dbg_error_count(DBG_DOUBLE_FREE) == held && total_errors() == held,
-              "with %s failing, freeing the %zu most recently freed blocks again gave %zu "
-              "double-free(s) and %zu error(s) in all; expected %zu and %zu: the quarantine "
-              "must hold them" MC_READ("11.10 Injecting allocation failures"),
-              note, held, dbg_error_count(DBG_DOUBLE_FREE), total_errors(), held, held);
-    finish();
+    check(dbg_error_count(DBG_DOUBLE_FREE) == held && total_errors() == held,
+          "with %s failing, freeing the %zu most recently freed blocks again gave %zu "
+          "double-free(s) and %zu error(s) in all; expected %zu and %zu: the quarantine "
+          "must hold them" MC_READ("11.10 Injecting allocation failures"),
+          note, held, dbg_error_count(DBG_DOUBLE_FREE), total_errors(), held, held);
     return calls;
 }
 
@@ -1512,8 +1576,12 @@ Test(hidden_failure, a_failure_anywhere_in_a_long_run_changes_nothing)
 {
     MC_CLAUSE("6.1", "6.2", "7.1", "7.2", "7.3");
     size_t calls = long_run(0);
-    for (size_t n = 1; n <= calls; n++)
+    reset_and_check();
+    for (size_t n = 1; n <= calls && problems == 0; n++) {
         long_run(n);
+        reset_and_check();
+    }
+    finish();
 }
 
 Test(hidden_failure, malloc_failure_changes_nothing_and_tracking_never_stops)
@@ -1526,7 +1594,7 @@ Test(hidden_failure, malloc_failure_changes_nothing_and_tracking_never_stops)
         dbg_free(dbg_malloc(8));
     size_t total = mc_alloc_calls() - before + 2;
     dbg_reset();
-    for (size_t n = 1; n <= total; n++) {
+    for (size_t n = 1; n <= total && problems == 0; n++) {
         mc_fail_nth_alloc(n);
         size_t nulls = 0;
         for (int i = 0; i < CALLS; i++) {
@@ -1536,39 +1604,34 @@ Test(hidden_failure, malloc_failure_changes_nothing_and_tracking_never_stops)
         const char *note = mc_fail_note();
         int failed = mc_failed_allocs() != 0;
         mc_fail_none();
-        cr_assert(nulls <= 1 && (nulls == 0 || failed),
-                  "with %s failing, %zu of %d dbg_malloc calls returned NULL, expected at most "
-                  "1" MC_READ("12.7 The live-allocation table"),
-                  note, nulls, CALLS);
-        cr_assert_eq(dbg_live_blocks(), CALLS - nulls,
-                     "with %s failing, dbg_live_blocks() is %zu, expected %zu" MC_READ(
-                         "12.7 The live-allocation table"),
-                     note, dbg_live_blocks(), CALLS - nulls);
-        cr_assert_eq(dbg_current_bytes(), 8 * (CALLS - nulls),
-                     "with %s failing, dbg_current_bytes() is %zu, expected %zu" MC_READ(
-                         "12.9 Current and peak usage"),
-                     note, dbg_current_bytes(), 8 * (CALLS - nulls));
+        check(nulls <= 1 && (nulls == 0 || failed),
+              "with %s failing, %zu of %d dbg_malloc calls returned NULL, expected at most "
+              "1" MC_READ("12.7 The live-allocation table"),
+              note, nulls, CALLS);
+        check(dbg_live_blocks() == CALLS - nulls,
+              "with %s failing, dbg_live_blocks() is %zu, expected %zu" MC_READ(
+                  "12.7 The live-allocation table"),
+              note, dbg_live_blocks(), CALLS - nulls);
+        check(dbg_current_bytes() == 8 * (CALLS - nulls),
+              "with %s failing, dbg_current_bytes() is %zu, expected %zu" MC_READ(
+                  "12.9 Current and peak usage"),
+              note, dbg_current_bytes(), 8 * (CALLS - nulls));
         size_t leaked = 0;
         const char *text = leak_text(&leaked);
         char want[256];
         snprintf(want, sizeof want, "dbg: leak summary: %zu bytes in %zu block(s) from 1 site(s)\n",
                  8 * (CALLS - nulls), CALLS - nulls);
-        cr_assert(strncmp(text, want, strlen(want)) == 0,
-                  "with %s failing, the leak report began '%s', expected '%s'" MC_READ(
-                      "12.7 The live-allocation table"),
-                  note, shown(text), want);
+        check(strncmp(text, want, strlen(want)) == 0,
+              "with %s failing, the leak report began '%s', expected '%s'" MC_READ(
+                  "12.7 The live-allocation table"),
+              note, shown(text), want);
         for (int i = 0; i < CALLS; i++)
             dbg_free(blocks[i]);
-        cr_assert_eq(
-            total_errors(), 0,
-            "with %s failing, freeing the %zu blocks that succeeded gave %zu errors" MC_READ(
-                "12.7 The live-allocation table"),
-            note, CALLS - nulls, total_errors());
-        dbg_reset();
-        cr_assert_eq(mc_live_blocks(), 0,
-                     "with %s failing, %zu malloc block(s) outlived dbg_reset()" MC_READ(
-                         "12.7 The live-allocation table"),
-                     note, mc_live_blocks());
+        check(total_errors() == 0,
+              "with %s failing, freeing the %zu blocks that succeeded gave %zu errors" MC_READ(
+                  "12.7 The live-allocation table"),
+              note, CALLS - nulls, total_errors());
+        reset_and_check();
     }
     finish();
 }

@@ -61,7 +61,13 @@ struct record {
     struct record *newer;   /* allocation order, or free order in quarantine */
 };
 
-static struct record **buckets;
+/* A bucket heads a chain of records (a struct, so that the array holds
+ * buckets, not bare pointers). */
+struct bucket {
+    struct record *head;
+};
+
+static struct bucket *buckets;
 static size_t bucket_count; /* 0 or a power of two */
 static size_t live_count;
 static struct record *oldest;
@@ -91,16 +97,16 @@ static void maybe_grow_buckets(void)
     if (live_count <= bucket_count)
         return;
     size_t count = bucket_count * 2;
-    struct record **grown = calloc(count, sizeof *grown);
+    struct bucket *grown = calloc(count, sizeof *grown);
     if (grown == NULL)
         return;
     for (size_t b = 0; b < bucket_count; b++) {
-        struct record *r = buckets[b];
+        struct record *r = buckets[b].head;
         while (r != NULL) {
             struct record *next = r->chain;
             size_t to = bucket_of(r->payload, count);
-            r->chain = grown[to];
-            grown[to] = r;
+            r->chain = grown[to].head;
+            grown[to].head = r;
             r = next;
         }
     }
@@ -113,7 +119,7 @@ static struct record *find_live(const void *p)
 {
     if (bucket_count == 0)
         return NULL;
-    for (struct record *r = buckets[bucket_of(p, bucket_count)]; r != NULL; r = r->chain)
+    for (struct record *r = buckets[bucket_of(p, bucket_count)].head; r != NULL; r = r->chain)
         if (r->payload == (const unsigned char *)p)
             return r;
     return NULL;
@@ -130,8 +136,8 @@ static struct record *find_quarantined(const void *p)
 static void link_live(struct record *r)
 {
     size_t b = bucket_of(r->payload, bucket_count);
-    r->chain = buckets[b];
-    buckets[b] = r;
+    r->chain = buckets[b].head;
+    buckets[b].head = r;
     r->older = newest;
     r->newer = NULL;
     if (newest != NULL)
@@ -145,7 +151,7 @@ static void link_live(struct record *r)
 
 static void unlink_live(struct record *r)
 {
-    struct record **link = &buckets[bucket_of(r->payload, bucket_count)];
+    struct record **link = &buckets[bucket_of(r->payload, bucket_count)].head;
     while (*link != r)
         link = &(*link)->chain;
     *link = r->chain;
@@ -448,13 +454,14 @@ static int by_report_order(const void *pa, const void *pb)
 
 size_t dbg_leak_report(FILE *out)
 {
-    struct group *g = NULL;
-    if (live_count > 0) {
-        g = malloc(live_count * sizeof *g);
-        if (g == NULL) {
-            fputs("dbg: leak report failed: out of memory\n", out);
-            return live_count;
-        }
+    if (live_count == 0) {
+        fputs("dbg: leak summary: 0 bytes in 0 block(s) from 0 site(s)\n", out);
+        return 0;
+    }
+    struct group *g = malloc(live_count * sizeof *g);
+    if (g == NULL) {
+        fputs("dbg: leak report failed: out of memory\n", out);
+        return live_count;
     }
     size_t n = 0;
     for (const struct record *r = oldest; r != NULL; r = r->newer) {
@@ -467,19 +474,17 @@ size_t dbg_leak_report(FILE *out)
         n++;
     }
     size_t sites = 0;
-    if (n > 0) {
-        qsort(g, n, sizeof *g, by_site);
-        for (size_t i = 1; i < n; i++) {
-            if (by_site(&g[sites], &g[i]) == 0) {
-                g[sites].bytes += g[i].bytes;
-                g[sites].blocks++;
-            } else {
-                g[++sites] = g[i];
-            }
+    qsort(g, n, sizeof *g, by_site);
+    for (size_t i = 1; i < n; i++) {
+        if (by_site(&g[sites], &g[i]) == 0) {
+            g[sites].bytes += g[i].bytes;
+            g[sites].blocks++;
+        } else {
+            g[++sites] = g[i];
         }
-        sites++;
-        qsort(g, sites, sizeof *g, by_report_order);
     }
+    sites++;
+    qsort(g, sites, sizeof *g, by_report_order);
     fprintf(out, "dbg: leak summary: %zu bytes in %zu block(s) from %zu site(s)\n", current_bytes,
             live_count, sites);
     for (size_t i = 0; i < sites; i++)

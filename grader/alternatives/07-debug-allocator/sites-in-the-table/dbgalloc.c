@@ -43,9 +43,9 @@ _Static_assert(offsetof(struct region, payload) == offsetof(struct region, front
 struct entry {
     struct region *r;
     size_t size;
-    const char *file;
+    const char *file;       /* where it was allocated */
+    const char *freed_file; /* where it was freed, once in quarantine */
     int line;
-    const char *freed_file;
     int freed_line;
 };
 
