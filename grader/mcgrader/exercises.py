@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CATEGORIES = ("tests", "valgrind", "sanitizers", "lint")
+CATEGORIES = ("tests", "valgrind", "sanitizers", "lint", "performance")
+OPTIONAL = ("performance",)  # in an exercise's rubric only when its exercise.toml gives it
 KINDS = ("exercise", "bug-hunt")
 FOLDER_RE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9-]*)$")
 
@@ -37,6 +38,9 @@ class Exercise:
     run_seconds: int = 60
     kind: str = "exercise"       # or "bug-hunt": the stub is a buggy program to fix
     mutants_min: int = 6
+    preload_files: tuple[str, ...] = ()  # student files built into a shared object for
+    preload_api: tuple[str, ...] = ()    #   LD_PRELOAD, never linked into the tests; only
+    #                                       they may define preload_api (malloc, free, ...)
     root: Path = ROOT
 
     @property
@@ -87,7 +91,7 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
 
 
 TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
-            "kind", "mutants_min"}
+            "kind", "mutants_min", "preload_files", "preload_api"}
 TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
 
 
@@ -112,13 +116,17 @@ def load(folder: Path) -> Exercise:
         raise ExerciseError(f"{meta}: {err}") from None
     _refuse_unknown_keys(data, meta)
     rubric = data.get("rubric", {})
-    points = {c: rubric.get(c, 0) for c in CATEGORIES}
+    points = {c: rubric.get(c, 0) for c in CATEGORIES if c not in OPTIONAL or c in rubric}
     if not all(isinstance(v, int) and v >= 0 for v in points.values()) or not any(points.values()):
         raise ExerciseError(f"{meta}: [rubric] needs whole, non-negative points for {CATEGORIES}")
     weights = rubric.get("suites", {})
     for name in ("title", "chapter"):
         if not isinstance(data.get(name), str):
             raise ExerciseError(f"{meta}: '{name}' must be a string")
+    student_files = _strings(data, "student_files", meta)
+    preload_files = _strings(data, "preload_files", meta, required=False)
+    if not set(preload_files) <= set(student_files):
+        raise ExerciseError(f"{meta}: 'preload_files' must be among 'student_files'")
     kind = data.get("kind", "exercise")
     if kind not in KINDS:
         raise ExerciseError(f"{meta}: 'kind' must be one of {KINDS}")
@@ -128,7 +136,7 @@ def load(folder: Path) -> Exercise:
         name=match.group(2),
         title=data["title"],
         chapter=data["chapter"],
-        student_files=_strings(data, "student_files", meta),
+        student_files=student_files,
         headers=_strings(data, "headers", meta),
         api=_strings(data, "api", meta),
         libc=_strings(data, "libc", meta, required=False),
@@ -137,6 +145,8 @@ def load(folder: Path) -> Exercise:
         run_seconds=int(data.get("limits", {}).get("run_seconds", 60)),
         kind=kind,
         mutants_min=int(data.get("mutants_min", 6)),
+        preload_files=preload_files,
+        preload_api=_strings(data, "preload_api", meta, required=False),
         root=folder.parent.parent,
     )
 
