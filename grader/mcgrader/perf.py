@@ -69,6 +69,15 @@ PROGRAMS = [
 
 
 @dataclass
+class Finding:
+    """A reason this category lost points, shaped like the other stages' findings."""
+    text: str
+
+    def line(self) -> str:
+        return self.text
+
+
+@dataclass
 class Outcome:
     score: float = 0.0
     max_score: float = 0.0
