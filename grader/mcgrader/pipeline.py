@@ -14,12 +14,13 @@ from . import audit as audit_stage
 from . import build as build_stage
 from . import lint as lint_stage
 from . import memory as memory_stage
+from . import perf as perf_stage
 from . import run as run_stage
 from . import score as score_stage
 from .exercises import Exercise
 from .proc import run
 
-STAGES = ("tests", "valgrind", "sanitizers", "lint")
+STAGES = ("tests", "valgrind", "sanitizers", "lint", "performance")
 TEST_MEMORY = 2 << 30     # address space per test process in the plain build
 
 
@@ -32,6 +33,8 @@ class Options:
     runner: object = run                     # proc.run, or the sandbox's
     jobs: int = 2
     seconds: dict[str, float] | None = None  # wall limits per stage, calibrated by the grader
+    perf_reference: dict | None = None       # the reference's performance figures (calibrate)
+    calibrating: bool = False                # this run measures the reference itself
 
     def limit(self, stage: str, default: float) -> float:
         return (self.seconds or {}).get(stage, default)
@@ -49,6 +52,7 @@ class ExerciseResult:
     findings: dict[str, list] = field(default_factory=dict)   # category -> Finding/LintWarning
     categories: dict[str, score_stage.Category] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    perf: dict = field(default_factory=dict)                  # performance figures, if measured
 
     @property
     def score(self) -> float:
@@ -114,7 +118,26 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         res.findings["lint"] = warnings
         problems["lint"] = [f"{w.check}: {w.line()}" for w in warnings]
     res.categories = score_stage.score(ex, res.tests.tests, problems)
+    if "performance" in ex.rubric:
+        res.categories["performance"] = _performance(ex, files_dir, work, opt, res)
     return res
+
+
+def _performance(ex: Exercise, files_dir: Path, work: Path, opt: Options,
+                 res: ExerciseResult) -> score_stage.Category:
+    """The performance category (perf.py); its lost points are also findings."""
+    cat = score_stage.Category("performance", ex.rubric["performance"])
+    if "performance" not in opt.stages:
+        cat.ran, cat.reasons = False, ["not run"]
+        return cat
+    got = perf_stage.check(ex, files_dir, work, opt.runner, opt.perf_reference,
+                           opt.calibrating, opt.limit("performance", 600.0))
+    cat.score, cat.ran, cat.reasons, res.perf = got.score, got.ran, got.reasons, got.figures
+    if cat.ran and cat.score < cat.max_score:
+        res.findings["performance"] = [perf_stage.Finding(r) for r in got.reasons]
+    elif not cat.ran:
+        res.notes += got.reasons
+    return cat
 
 
 def _crashes_only_under_sanitizers(native, sanitized, found) -> list:
