@@ -24,8 +24,8 @@ from .build import TESTKIT
 from .exercises import ROOT, Exercise
 
 CACHE = ROOT / "build" / "grader-cache"
-FLOORS = {"tests": 20.0, "sanitizers": 40.0, "valgrind": 120.0}
-FACTORS = {"tests": 10.0, "sanitizers": 10.0, "valgrind": 4.0}
+FLOORS = {"tests": 20.0, "sanitizers": 40.0, "valgrind": 120.0, "performance": 300.0}
+FACTORS = {"tests": 10.0, "sanitizers": 10.0, "valgrind": 4.0, "performance": 10.0}
 TEST_RE = re.compile(r"\b(?:Test|ParameterizedTest)\s*\(\s*(\w+)\s*,\s*(\w+)")
 _lock = threading.Lock()
 _memo: dict[str, "Reference"] = {}
@@ -38,6 +38,7 @@ class Reference:
     assertions: dict[str, int] | None = None
     limits: dict[str, float] | None = None
     summary: str = ""
+    perf: dict | None = None      # performance figures (util, speed), for perf.py's bands
 
 
 def hidden_test_ids(ex: Exercise) -> set[str]:
@@ -88,7 +89,7 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
         work = Path(tmp)
         work.chmod(0o755)
         staged = fetch.stage(ex, ex.solution_dir, work / "files")
-        opt = pipeline.Options(hidden=not public_only, runner=box.run, jobs=1)
+        opt = pipeline.Options(hidden=not public_only, runner=box.run, jobs=1, calibrating=True)
         box.acquire()
         try:
             res = pipeline.check(ex, staged.folder, work / "box", opt)
@@ -105,5 +106,9 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
                "valgrind": res.valgrind_tests}
     limits = {stage: max(FLOORS[stage], FACTORS[stage] * run.result.seconds)
               for stage, run in timings.items() if run and run.result}
+    perf = None
+    if res.perf:
+        perf = {"util": res.perf["util"], "speed": res.perf["speed"]}
+        limits["performance"] = FLOORS["performance"]
     return Reference(ok=True, assertions={t: r.assertions for t, r in res.tests.tests.items()},
-                     limits=limits, summary=summary)
+                     limits=limits, summary=summary, perf=perf)
