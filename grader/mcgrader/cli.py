@@ -39,7 +39,8 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_
                              notes=["the reference solution does not score full marks on this "
                                     "host, so no grade is recorded: " + ref.problem])
     opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
-                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages)
+                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages,
+                           perf_reference=ref.perf)
     box.acquire()
     try:
         res = pipeline.check(ex, staged.folder, work / "box", opt)
