@@ -25,7 +25,7 @@ from .exercises import ROOT, Exercise
 
 CACHE = ROOT / "build" / "grader-cache"
 FLOORS = {"tests": 20.0, "sanitizers": 40.0, "valgrind": 120.0, "performance": 300.0}
-FACTORS = {"tests": 10.0, "sanitizers": 10.0, "valgrind": 4.0, "performance": 10.0}
+FACTORS = {"tests": 10.0, "sanitizers": 10.0, "valgrind": 4.0}
 TEST_RE = re.compile(r"\b(?:Test|ParameterizedTest)\s*\(\s*(\w+)\s*,\s*(\w+)")
 _lock = threading.Lock()
 _memo: dict[str, "Reference"] = {}
@@ -54,6 +54,9 @@ def _key(ex: Exercise, public_only: bool) -> str:
              *([] if public_only else ex.hidden_tests()), TESTKIT / "mc_test.c",
              TESTKIT / "mc_test.h", ex.dir / "exercise.toml",
              *(ex.dir / h for h in ex.headers), *sorted(Path(__file__).parent.glob("*.py"))]
+    if "performance" in ex.rubric:   # the driver, its traces and their generator
+        files += [*sorted(p for p in ex.dir.rglob("*") if p.is_file()),
+                  ROOT / "tools" / "heaptrace.py"]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
