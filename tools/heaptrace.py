@@ -3,11 +3,14 @@
 
     python3 tools/heaptrace.py [--out DIR] [NAME ...]
 
+    python3 tools/heaptrace.py --sums
+
 Writes DIR/NAME.trace for every pattern below (all of them when no NAME is
-given; DIR defaults to exercises/09-heap/traces). The same command writes the
-same bytes on every machine: the random numbers come from splitmix64 with a
-fixed seed per pattern, not from Python's random module. The format is
-described in exercises/09-heap/traces/README.md.
+given; DIR defaults to build/heap-traces). The same command writes the same
+bytes on every machine: the random numbers come from splitmix64 with a fixed
+seed per pattern, not from Python's random module, and the digest of every
+trace is checked in, in exercises/09-heap/traces/SHA256SUMS (--sums rewrites
+it). The format is described in exercises/09-heap/traces/README.md.
 """
 from __future__ import annotations
 
@@ -358,12 +361,34 @@ def generate(name: str) -> str:
     return t.text()
 
 
+def write_sums(out: Path) -> None:
+    """traces/SHA256SUMS: the digest of every trace the grader replays (generated here, and
+    the recorded ones in *.trace.gz, decompressed), so that a change to either is noticed."""
+    import gzip
+    import hashlib
+    lines = []
+    for name in PATTERNS:
+        lines.append((name + ".trace", hashlib.sha256(generate(name).encode()).hexdigest()))
+    for packed in sorted(OUT.glob("*.trace.gz")):
+        data = gzip.decompress(packed.read_bytes())
+        lines.append((packed.name[:-3], hashlib.sha256(data).hexdigest()))
+    (out / "SHA256SUMS").write_text("".join(f"{d}  {n}\n" for n, d in sorted(lines)))
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", help=f"patterns ({', '.join(PATTERNS)})")
-    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="where the traces go (default: build/heap-traces)")
+    parser.add_argument("--sums", action="store_true",
+                        help="write exercises/09-heap/traces/SHA256SUMS instead")
     args = parser.parse_args(argv)
+    if args.sums:
+        write_sums(OUT)
+        print(f"wrote {(OUT / 'SHA256SUMS').relative_to(ROOT)}")
+        return 0
+    args.out = args.out or ROOT / "build" / "heap-traces"
     unknown = [n for n in args.names if n not in PATTERNS]
     if unknown:
         parser.error(f"unknown pattern(s): {', '.join(unknown)}")

@@ -382,7 +382,7 @@ static int validate(const struct heap *h, const void *ptr, unsigned char **out)
 struct heap *heap_init(struct heap_source source)
 {
     size_t own = (sizeof(struct heap) + HEAP_ALIGN - 1) & ~(size_t)(HEAP_ALIGN - 1);
-    unsigned char *start = source.more(source.ctx, own + 2 * WORD);
+    unsigned char *start = source.more(source.ctx, own + (size_t)2 * WORD); /* padding, end */
     if (start == NULL || addr(start) % HEAP_ALIGN != 0)
         return NULL;
     struct heap *h = (struct heap *)(void *)start;
