@@ -286,8 +286,8 @@ static unsigned char *grow(struct heap *h, size_t asize)
     bool last_free = !prev_is_alloc(old_end);
     size_t have = last_free ? get(old_end - WORD) : 0;
     size_t bytes = asize - have < GROW_MIN ? GROW_MIN : asize - have;
-    if (!extend(h, bytes))
-        return NULL;
+    if (!extend(h, bytes) && (bytes == asize - have || !extend(h, bytes = asize - have)))
+        return NULL;    /* not even the bytes this request needs */
     put(h->end, ALLOC); /* the new end marker; P cleared below */
     unsigned char *b = old_end;
     if (last_free) {

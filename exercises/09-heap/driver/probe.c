@@ -90,8 +90,10 @@ static void check_basics(void)
     }
     for (size_t i = 0; i < N; i++)
         for (size_t k = 0; k < sizes[i]; k += 97)
-            CHECK("10.1", p[i][k] == (unsigned char)(i + 1), "the block of malloc(%zu) was "
-                  "overwritten at byte %zu", sizes[i], k);
+            CHECK("10.1", p[i][k] == (unsigned char)(i + 1),
+                  "the block of malloc(%zu) was "
+                  "overwritten at byte %zu",
+                  sizes[i], k);
     CHECK("10.1", p[0] != p[1], "malloc(0) and malloc(1) returned the same pointer");
     for (size_t i = 0; i < N; i++)
         free(p[i]);
@@ -138,8 +140,8 @@ static void check_realloc(void)
             CHECK("10.1", p[i] == (unsigned char)i, "realloc to %zu lost byte %zu", steps[s], i);
     }
     void *gone = realloc(p, 0);
-    CHECK("10.1", gone == NULL, "realloc(p, 0) returned %p; like glibc's it frees p and returns NULL",
-          gone);
+    CHECK("10.1", gone == NULL,
+          "realloc(p, 0) returned %p; like glibc's it frees p and returns NULL", gone);
 }
 
 static void check_aligned(void)
@@ -184,7 +186,8 @@ static void check_aligned(void)
     void *pv = pvalloc(100);
     CHECK("10.4", pv != NULL && aligned(pv, page) && malloc_usable_size(pv) >= page,
           "pvalloc(100) returned %p with usable size %zu: it must be page-aligned and hold a whole "
-          "page", pv, pv ? malloc_usable_size(pv) : 0);
+          "page",
+          pv, pv ? malloc_usable_size(pv) : 0);
     free(v);
     free(pv);
 }
@@ -217,12 +220,13 @@ static void check_usable_size(void)
             size_t in_heap = usable_in_heap(get_heap(), p);
             CHECK("10.5", usable == in_heap,
                   "malloc_usable_size(malloc(%zu)) is %zu, but the heap's block has %zu usable "
-                  "bytes: report the block's usable size, not the request", n, usable, in_heap);
+                  "bytes: report the block's usable size, not the request",
+                  n, usable, in_heap);
         } else {
             CHECK("10.5", ((uintptr_t)p + usable) % page == 0,
                   "malloc(%zu) is not a block of the heap, so it has a mapping of its own, but "
-                  "p + malloc_usable_size(p) = %p is not the end of a page", n,
-                  (void *)(p + usable));
+                  "p + malloc_usable_size(p) = %p is not the end of a page",
+                  n, (void *)(p + usable));
         }
         memset(p, 0x5A, usable); /* every usable byte may be written */
         free(p);
@@ -355,7 +359,8 @@ static void check_threads(void)
     CHECK("10.6", failed == 0, "%d allocations failed while %d threads ran", failed, THREADS);
     CHECK("10.6", damaged == 0,
           "%d blocks were overwritten while %d threads allocated at once: is there a lock "
-          "around the heap?", damaged, THREADS);
+          "around the heap?",
+          damaged, THREADS);
     char why[200] = "";
     CHECK("10.6", check_heap(get_heap(), why, sizeof why) == 0,
           "heap_check() fails after %d threads allocated at once: %s", THREADS, why);

@@ -25,13 +25,13 @@ MC_SUITE(usable);
 MC_SUITE(walk);
 MC_SUITE(check);
 
-#define READ_CLASSIC MC_READ("9.1 The classic heap")
+#define READ_CLASSIC   MC_READ("9.1 The classic heap")
 #define READ_PLACEMENT MC_READ("9.2 Placement: first, next and best fit")
-#define READ_MERGING MC_READ("9.3 Splitting and merging")
-#define READ_LISTS MC_READ("9.4 Free lists and size classes")
-#define READ_REALLOC MC_READ("9.5 realloc in place")
-#define READ_SYSTEM MC_READ("9.6 Memory from the system")
-#define READ_ATTACKS MC_READ("9.7 Attacks on a heap")
+#define READ_MERGING   MC_READ("9.3 Splitting and merging")
+#define READ_LISTS     MC_READ("9.4 Free lists and size classes")
+#define READ_REALLOC   MC_READ("9.5 realloc in place")
+#define READ_SYSTEM    MC_READ("9.6 Memory from the system")
+#define READ_ATTACKS   MC_READ("9.7 Attacks on a heap")
 
 enum { REGION = 1 << 20 };
 
@@ -141,7 +141,8 @@ static struct walk walk_of(const struct heap *h)
 {
     struct walk w = {0};
     heap_walk(h, on_range, &w);
-    cr_assert(!w.broken, "heap_walk() reported more than 100000 ranges: does it loop?" READ_CLASSIC);
+    cr_assert(!w.broken,
+              "heap_walk() reported more than 100000 ranges: does it loop?" READ_CLASSIC);
     return w;
 }
 
@@ -168,7 +169,8 @@ static size_t tiling_problems(const struct walk *w, const struct source *s, char
             problem = "does not start where the range before it ends";
         else if (r->size == 0)
             problem = "is empty";
-        else if (payload < start || payload > end_of(r) || r->usable > (size_t)(end_of(r) - payload))
+        else if (payload < start || payload > end_of(r) ||
+                 r->usable > (size_t)(end_of(r) - payload))
             problem = "has its payload or usable bytes outside the range";
         else if (r->kind == HEAP_RANGE_META && (payload != start || r->usable != 0))
             problem = "is META but has a payload";
@@ -292,8 +294,9 @@ Test(init, returns_null_when_the_source_has_no_memory)
     s.base = region;
     s.size = 0;
     struct heap *h = heap_init((struct heap_source){source_more, &s});
-    cr_assert_null(h, "heap_init() over a source with no memory returned %p, expected NULL" READ_SYSTEM,
-                   (void *)h);
+    cr_assert_null(
+        h, "heap_init() over a source with no memory returned %p, expected NULL" READ_SYSTEM,
+        (void *)h);
 }
 
 /* ---- heap_malloc ---------------------------------------------------------------- */
@@ -301,8 +304,9 @@ Test(init, returns_null_when_the_source_has_no_memory)
 Test(malloc, hands_out_aligned_blocks_inside_the_heap_that_do_not_overlap)
 {
     MC_CLAUSE("2.1", "8.2", "1.3");
-    static const size_t sizes[] = {1, 7, 8, 15, 16, 17, 24, 25, 31, 32, 33, 48, 64, 100, 127,
-                                   128, 129, 255, 256, 500, 1000, 1024, 1025, 4000, 5000, 20000};
+    static const size_t sizes[] = {1,   7,   8,    15,   16,   17,   24,   25,   31,
+                                   32,  33,  48,   64,   100,  127,  128,  129,  255,
+                                   256, 500, 1000, 1024, 1025, 4000, 5000, 20000};
     enum { N = sizeof sizes / sizeof sizes[0] };
     struct source s;
     struct heap *h = make_heap(&s, REGION);
@@ -324,9 +328,10 @@ Test(malloc, hands_out_aligned_blocks_inside_the_heap_that_do_not_overlap)
         overwritten += damaged(p[i], sizes[i], (unsigned)i) != 0;
     cr_assert_eq(misaligned, 0, "%zu of %d blocks were not aligned to 16 bytes" READ_CLASSIC,
                  misaligned, N);
-    cr_assert_eq(outside, 0,
-                 "%zu of %d blocks did not lie between the heap's first byte and its break" READ_CLASSIC,
-                 outside, N);
+    cr_assert_eq(
+        outside, 0,
+        "%zu of %d blocks did not lie between the heap's first byte and its break" READ_CLASSIC,
+        outside, N);
     cr_assert_eq(overwritten, 0,
                  "%zu of %d blocks were overwritten by writes to other blocks: blocks "
                  "overlap" READ_CLASSIC,
@@ -368,7 +373,8 @@ Test(malloc, reuses_freed_memory_before_asking_for_more)
     size_t n = fill_up(h, 200, p, MAX);
     cr_assert_gt(n, 100, "a 64 KiB heap holds only %zu blocks of 200 bytes" READ_CLASSIC, n);
     cr_assert_lt(n, MAX, "a 64 KiB heap handed out %d blocks of 200 bytes" READ_CLASSIC, MAX);
-    cr_assert_eq(heap_free(h, p[n / 2]), HEAP_OK, "heap_free() of a live block failed" READ_CLASSIC);
+    cr_assert_eq(heap_free(h, p[n / 2]), HEAP_OK,
+                 "heap_free() of a live block failed" READ_CLASSIC);
     void *again = heap_malloc(h, 200);
     cr_assert_not_null(again,
                        "the heap was full and its source empty; after a 200-byte block was freed, "
@@ -390,17 +396,20 @@ Test(malloc, returns_null_when_the_source_runs_out_and_changes_nothing)
     struct walk before = walk_of(h);
     size_t brk = s.brk;
     void *big = heap_malloc(h, 200 * 1024);
-    cr_assert_null(big,
-                   "heap_malloc(heap, 200 KiB) on a 64 KiB region returned %p, expected NULL" READ_SYSTEM,
-                   big);
+    cr_assert_null(
+        big, "heap_malloc(heap, 200 KiB) on a 64 KiB region returned %p, expected NULL" READ_SYSTEM,
+        big);
     struct walk after = walk_of(h);
     bool same = s.brk == brk && same_walk(&before, &after);
     walk_free(&before);
     walk_free(&after);
-    cr_assert(same, "a heap_malloc() that failed changed the heap (its ranges or its break)" READ_SYSTEM);
-    cr_assert_eq(damaged(p, 1000, 3), 0, "a heap_malloc() that failed changed a live block" READ_SYSTEM);
+    cr_assert(same,
+              "a heap_malloc() that failed changed the heap (its ranges or its break)" READ_SYSTEM);
+    cr_assert_eq(damaged(p, 1000, 3), 0,
+                 "a heap_malloc() that failed changed a live block" READ_SYSTEM);
     void *small = heap_malloc(h, 1000);
-    cr_assert_not_null(small, "after a failed heap_malloc(), a small one returned NULL" READ_SYSTEM);
+    cr_assert_not_null(small,
+                       "after a failed heap_malloc(), a small one returned NULL" READ_SYSTEM);
     end_heap(&s);
 }
 
@@ -469,7 +478,8 @@ Test(free, free_of_null_does_nothing)
     bool same = same_walk(&before, &after);
     walk_free(&before);
     walk_free(&after);
-    cr_assert_eq(rc, HEAP_OK, "heap_free(heap, NULL) returned %d, expected HEAP_OK" READ_CLASSIC, rc);
+    cr_assert_eq(rc, HEAP_OK, "heap_free(heap, NULL) returned %d, expected HEAP_OK" READ_CLASSIC,
+                 rc);
     cr_assert(same, "heap_free(heap, NULL) changed the heap" READ_CLASSIC);
     heap_free(h, p);
     end_heap(&s);
@@ -531,7 +541,8 @@ static void random_workload(unsigned seed, size_t n, size_t max_size)
                  lost);
     cr_assert_eq(free_failed, 0, "heap_free() of a live block failed %zu time(s)" READ_CLASSIC,
                  free_failed);
-    cr_assert_eq(bad_tiling, 0, "after %zu operation(s) the ranges did not tile the heap: %s" READ_CLASSIC,
+    cr_assert_eq(bad_tiling, 0,
+                 "after %zu operation(s) the ranges did not tile the heap: %s" READ_CLASSIC,
                  bad_tiling, why);
     cr_assert_eq(bad_live, 0,
                  "after %zu operation(s) heap_walk()'s ALLOCATED ranges did not match the live "
@@ -604,8 +615,9 @@ Test(realloc, keeps_the_contents_when_it_moves_the_block)
     fill(b, 5000, 10);
     void *c = heap_realloc(h, b, 100);
     cr_assert_not_null(c, "heap_realloc(heap, b, 100) returned NULL" READ_REALLOC);
-    cr_assert_eq(damaged(c, 100, 10), 0,
-                 "after heap_realloc() down to 100 bytes, the first 100 bytes changed" READ_REALLOC);
+    cr_assert_eq(
+        damaged(c, 100, 10), 0,
+        "after heap_realloc() down to 100 bytes, the first 100 bytes changed" READ_REALLOC);
     heap_free(h, fence);
     assert_tiles(h, &s, "heap_realloc()");
     end_heap(&s);
@@ -619,12 +631,15 @@ Test(realloc, shrinks_in_place)
     void *a = must_malloc(h, 2000, "block a");
     void *fence = must_malloc(h, 16, "a block after a");
     void *b = heap_realloc(h, a, 100);
-    cr_assert_eq(b, a, "heap_realloc() to a smaller size returned %p, expected the same block %p" READ_REALLOC,
-                 b, a);
+    cr_assert_eq(
+        b, a,
+        "heap_realloc() to a smaller size returned %p, expected the same block %p" READ_REALLOC, b,
+        a);
     struct walk w = walk_of(h);
     size_t side_by_side = adjacent_free(&w);
     walk_free(&w);
-    cr_assert_eq(side_by_side, 0, "the bytes a shrinking realloc gave back were not merged" READ_MERGING);
+    cr_assert_eq(side_by_side, 0,
+                 "the bytes a shrinking realloc gave back were not merged" READ_MERGING);
     heap_free(h, fence);
     end_heap(&s);
 }
@@ -659,13 +674,16 @@ Test(realloc, null_is_malloc_and_zero_frees)
     struct source s;
     struct heap *h = make_heap(&s, REGION);
     void *p = heap_realloc(h, NULL, 64);
-    cr_assert_not_null(p, "heap_realloc(heap, NULL, 64) returned NULL; it is heap_malloc(heap, 64)" READ_REALLOC);
+    cr_assert_not_null(
+        p, "heap_realloc(heap, NULL, 64) returned NULL; it is heap_malloc(heap, 64)" READ_REALLOC);
     void *q = heap_realloc(h, p, 0);
-    cr_assert_null(q, "heap_realloc(heap, p, 0) returned %p; it frees p and returns NULL" READ_REALLOC, q);
+    cr_assert_null(
+        q, "heap_realloc(heap, p, 0) returned %p; it frees p and returns NULL" READ_REALLOC, q);
     struct walk w = walk_of(h);
     size_t live = count_kind(&w, HEAP_RANGE_ALLOCATED);
     walk_free(&w);
-    cr_assert_eq(live, 0, "after heap_realloc(heap, p, 0) the block is still allocated" READ_REALLOC);
+    cr_assert_eq(live, 0,
+                 "after heap_realloc(heap, p, 0) the block is still allocated" READ_REALLOC);
     end_heap(&s);
 }
 
@@ -678,10 +696,13 @@ Test(realloc, a_failed_realloc_leaves_the_block_where_and_as_it_was)
     void *fence = must_malloc(h, 16, "a block after a");
     fill(a, 1000, 4);
     void *b = heap_realloc(h, a, 500 * 1024);
-    cr_assert_null(b, "heap_realloc() beyond a 64 KiB region returned %p, expected NULL" READ_REALLOC, b);
-    cr_assert_eq(heap_usable_size(h, a) >= 1000 && damaged(a, 1000, 4) == 0, 1,
-                 "after a failed heap_realloc() the old block must be live and unchanged" READ_REALLOC);
-    cr_assert_eq(heap_free(h, a), HEAP_OK, "heap_free() of the block after a failed realloc failed" READ_REALLOC);
+    cr_assert_null(
+        b, "heap_realloc() beyond a 64 KiB region returned %p, expected NULL" READ_REALLOC, b);
+    cr_assert_eq(
+        heap_usable_size(h, a) >= 1000 && damaged(a, 1000, 4) == 0, 1,
+        "after a failed heap_realloc() the old block must be live and unchanged" READ_REALLOC);
+    cr_assert_eq(heap_free(h, a), HEAP_OK,
+                 "heap_free() of the block after a failed realloc failed" READ_REALLOC);
     heap_free(h, fence);
     end_heap(&s);
 }
@@ -706,8 +727,10 @@ Test(aligned, returns_blocks_aligned_to_every_power_of_two)
         if (p[i] != NULL)
             fill(p[i], size[i], (unsigned)i);
     }
-    cr_assert_eq(missing, 0, "heap_aligned_alloc() returned NULL for %zu alignments" READ_LISTS, missing);
-    cr_assert_eq(misaligned, 0, "%zu blocks from heap_aligned_alloc() were not aligned as asked" READ_LISTS,
+    cr_assert_eq(missing, 0, "heap_aligned_alloc() returned NULL for %zu alignments" READ_LISTS,
+                 missing);
+    cr_assert_eq(misaligned, 0,
+                 "%zu blocks from heap_aligned_alloc() were not aligned as asked" READ_LISTS,
                  misaligned);
     size_t lost = 0;
     for (size_t i = 0; i < N; i++)
@@ -716,7 +739,9 @@ Test(aligned, returns_blocks_aligned_to_every_power_of_two)
     struct walk w = walk_of(h);
     size_t bad = live_problems(h, &w, p, size, N);
     walk_free(&w);
-    cr_assert_eq(bad, 0, "heap_walk() does not show the aligned blocks as ALLOCATED ranges (%zu problems)" READ_CLASSIC,
+    cr_assert_eq(bad, 0,
+                 "heap_walk() does not show the aligned blocks as ALLOCATED ranges (%zu "
+                 "problems)" READ_CLASSIC,
                  bad);
     size_t failed = 0;
     for (size_t i = 0; i < N; i++)
@@ -770,18 +795,23 @@ Test(usable, covers_every_byte_up_to_the_end_of_the_block)
     walk_free(&w);
     char why[200] = "";
     int checked = heap_check(h, why, sizeof why);
-    cr_assert_eq(short_blocks, 0, "heap_usable_size() was below the size asked for %zu time(s)" READ_CLASSIC,
+    cr_assert_eq(short_blocks, 0,
+                 "heap_usable_size() was below the size asked for %zu time(s)" READ_CLASSIC,
                  short_blocks);
-    cr_assert_eq(lost, 0,
-                 "writing all heap_usable_size() bytes of every block damaged %zu block(s)" READ_CLASSIC,
-                 lost);
-    cr_assert_eq(checked, 0, "writing all heap_usable_size() bytes of every block damaged the heap: %s" READ_CLASSIC,
-                 why);
+    cr_assert_eq(
+        lost, 0,
+        "writing all heap_usable_size() bytes of every block damaged %zu block(s)" READ_CLASSIC,
+        lost);
+    cr_assert_eq(
+        checked, 0,
+        "writing all heap_usable_size() bytes of every block damaged the heap: %s" READ_CLASSIC,
+        why);
     cr_assert_eq(not_to_end, 0,
                  "for %zu block(s), pointer + heap_usable_size() was not the end of its range: the "
                  "usable size is the whole block, not the size asked for" READ_CLASSIC,
                  not_to_end);
-    cr_assert_eq(heap_usable_size(h, NULL), 0, "heap_usable_size(heap, NULL) must be 0" READ_CLASSIC);
+    cr_assert_eq(heap_usable_size(h, NULL), 0,
+                 "heap_usable_size(heap, NULL) must be 0" READ_CLASSIC);
     end_heap(&s);
 }
 
@@ -818,25 +848,30 @@ Test(check, passes_on_a_healthy_heap_and_fails_on_an_overwritten_header)
     void *a = must_malloc(h, 64, "block a");
     void *b = must_malloc(h, 64, "block b");
     char why[200] = "";
-    cr_assert_eq(heap_check(h, why, sizeof why), 0, "heap_check() failed on a healthy heap: %s" READ_CLASSIC,
-                 why);
+    cr_assert_eq(heap_check(h, why, sizeof why), 0,
+                 "heap_check() failed on a healthy heap: %s" READ_CLASSIC, why);
     struct walk w = walk_of(h);
     const struct heap_range *rb = range_of(&w, b);
     cr_assert_not_null(rb, "heap_walk() shows no ALLOCATED range for block b" READ_CLASSIC);
     unsigned char *header = (unsigned char *)rb->start;
     size_t header_bytes = (size_t)((const unsigned char *)rb->payload - header);
     walk_free(&w);
-    cr_assert_gt(header_bytes, 0, "block b's range has no header bytes before its payload" READ_CLASSIC);
+    cr_assert_gt(header_bytes, 0,
+                 "block b's range has no header bytes before its payload" READ_CLASSIC);
     unsigned char saved[64];
-    cr_assert_leq(header_bytes, sizeof saved, "block b's header is larger than 64 bytes" READ_CLASSIC);
+    cr_assert_leq(header_bytes, sizeof saved,
+                  "block b's header is larger than 64 bytes" READ_CLASSIC);
     memcpy(saved, header, header_bytes);
     memset(header, 0x41, header_bytes); /* what an overflow of a by "AAAA..." leaves */
     why[0] = '\0';
     int rc = heap_check(h, why, sizeof why);
     memcpy(header, saved, header_bytes);
-    cr_assert_eq(rc, -1, "heap_check() returned %d with block b's header overwritten by 0x41 bytes" READ_ATTACKS,
-                 rc);
-    cr_assert_neq(why[0], '\0', "heap_check() found a problem but wrote no sentence into why" READ_CLASSIC);
+    cr_assert_eq(
+        rc, -1,
+        "heap_check() returned %d with block b's header overwritten by 0x41 bytes" READ_ATTACKS,
+        rc);
+    cr_assert_neq(why[0], '\0',
+                  "heap_check() found a problem but wrote no sentence into why" READ_CLASSIC);
     cr_assert_eq(heap_check(h, why, sizeof why), 0,
                  "heap_check() failed after the header was restored: checking must change "
                  "nothing: %s" READ_CLASSIC,
@@ -865,7 +900,7 @@ Test(check, fails_when_a_free_blocks_links_are_overwritten)
                  "heap_check() returned %d after the first 16 bytes of a free block (its "
                  "free-list links) were overwritten" READ_ATTACKS,
                  rc);
-    cr_assert_eq(heap_check(h, why, sizeof why), 0, "heap_check() failed after the links were restored: %s" READ_LISTS,
-                 why);
+    cr_assert_eq(heap_check(h, why, sizeof why), 0,
+                 "heap_check() failed after the links were restored: %s" READ_LISTS, why);
     end_heap(&s);
 }
