@@ -86,7 +86,8 @@ static void record(const char *format, ...)
     if (out_fd < 0 || out_pid != pid) {
         const char *dir = getenv("HEAPREC_DIR");
         char path[4096];
-        if (dir == NULL || snprintf(path, sizeof path, "%s/calls.%d", dir, (int)pid) >= (int)sizeof path)
+        if (dir == NULL ||
+            snprintf(path, sizeof path, "%s/calls.%d", dir, (int)pid) >= (int)sizeof path)
             return;
         out_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         out_pid = pid;

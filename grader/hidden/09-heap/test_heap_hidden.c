@@ -739,13 +739,13 @@ static void workload(unsigned seed, size_t n, size_t max_size)
     end_heap(&s);
 }
 
-Test(workloads, small_blocks_of_every_kind, .timeout = 60)
+Test(workloads, small_blocks_of_every_kind)
 {
     MC_CLAUSE("2.1", "3.1", "3.2", "4.1", "5.1", "6.1", "8.1", "8.2", "8.3", "9.1");
     workload(11, 4000, 200);
 }
 
-Test(workloads, large_blocks_of_every_kind, .timeout = 60)
+Test(workloads, large_blocks_of_every_kind)
 {
     MC_CLAUSE("2.1", "3.1", "3.2", "4.1", "5.1", "5.3", "6.1", "8.1", "8.2", "9.1");
     workload(12, 2500, 40000);
