@@ -25,7 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { THREADS = 4, THREAD_OPS = 60000, SLOTS = 256 };
+enum { THREADS = 4, THREAD_OPS = 250000, SLOTS = 256 };
 
 static int failures;
 
