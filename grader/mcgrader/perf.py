@@ -61,7 +61,7 @@ class Program:
 
 PROGRAMS = [
     Program("ls -lR /usr/include", ["ls", "-lR", "/usr/include"]),
-    Program("sort of a 3 MB file", ["sort", "words.txt"]),
+    Program("sort of 150000 words", ["sort", "words.txt"]),
     Program("sort --parallel=2 (threads)", ["sort", "--parallel=2", "-S", "32M", "words.txt"]),
     Program("python3 churning dicts and strings", ["python3", "churn.py"]),
     Program("gcc -c driver.c", ["gcc", "-std=c17", "-O2", "-I.", "-c", "driver.c", "-o",
