@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import math
 import subprocess
 import sys
 import tempfile
@@ -215,12 +216,12 @@ HEADER_COLORS = {"meta": "#d9d9d9", "allocated": "#3182bd", "free": "#bdbdbd"}
 
 
 def svg(info: dict, width: int = 680) -> str:
-    """Ranges left to right, wrapped into rows; widths grow with the square root of
-    the size (with a minimum), so that an 8-byte header next to a 100 KiB block
-    stays visible; the header of each block is the darker strip at its left."""
+    """Ranges left to right, wrapped into rows; widths grow with the logarithm of
+    the size, so that a 32-byte block next to a 1 MiB one stays visible; the
+    header of each block is the darker strip at its left."""
     ranges = info["ranges"]
     margin, row_h, gap = 10, 46, 26
-    widths = [max(14.0, (r["size"] ** 0.5) * 2.2) for r in ranges]
+    widths = [12.0 + 22.0 * math.log2(max(1.0, r["size"] / 8)) for r in ranges]
     usable_w = width - 2 * margin
     rows, row, row_w = [], [], 0.0
     for r, w in zip(ranges, widths):
@@ -269,7 +270,7 @@ def svg(info: dict, width: int = 680) -> str:
         x += 18 + 6.2 * len(text) + 14
     out.append(f'  <text x="{margin}" y="{y + 26}" fill="#555" font-size="9">block sizes in '
                f'bytes inside, offsets from the heap\'s first byte below; widths grow with the '
-               f'square root of the size</text>')
+               f'logarithm of the size</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
@@ -282,10 +283,10 @@ def cmd_viz(args) -> int:
     if info["error"]:
         print(f"the replay stopped: {info['error']}")
         return 1
-    print(terminal(info, args.all))
     target = Path(args.svg) if args.svg else OUT / f"{info['trace']}-{info['step']}.svg"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(svg(info))
+    print(terminal(info, args.all))
     print(f"\npicture: {target.relative_to(ROOT) if target.is_relative_to(ROOT) else target}")
     return 0
 
@@ -307,6 +308,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    import signal
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `| head` ends quietly
     try:
         sys.exit(main(sys.argv[1:]))
     except subprocess.CalledProcessError as err:
