@@ -180,6 +180,8 @@ static struct node *tree_join(struct node *a, struct node *b)
 
 static struct node *tree_erase(struct node *t, struct node *n)
 {
+    if (t == NULL) /* n is not in the tree: nothing to do */
+        return NULL;
     if (t == n)
         return tree_join(t->left, t->right);
     if (before(n, t))

@@ -113,7 +113,7 @@ static void *big_block(size_t size, size_t align)
     if (m == MAP_FAILED)
         return NULL;
     pthread_mutex_lock(&mu);
-    bool ok = (table || setup()) && remember((uintptr_t)m, length);
+    bool ok = (table || setup()) && table && remember((uintptr_t)m, length);
     pthread_mutex_unlock(&mu);
     if (!ok) {
         munmap(m, length);
