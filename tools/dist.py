@@ -24,7 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DIST = ROOT / "build" / "dist"
 DIST_FILES = ROOT / "tools" / "dist"
 # Paths (relative to ROOT) never shipped to students.
-SECRET = ("solutions", "grader/hidden", "grader/mutants", "grader/hostile", "tests",
+SECRET = ("solutions", "grader/hidden", "grader/mutants", "grader/alternatives",
+          "grader/hostile", "tests",
           "tools/selftest.py", "tools/dist.py", "tools/dist", "tools/grader_speed.py",
           "tools/bench.py", "bench", "CONTRIBUTING.md", ".ci")
 
