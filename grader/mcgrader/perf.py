@@ -54,17 +54,18 @@ REPEATS = 7                  # timed runs of each trace, for each allocator
 @dataclass
 class Program:
     name: str
-    argv: list[str]
-    cwd: str = "."                 # inside the programs folder
+    argv: list[str]                # "{in}" stands for the read-only folder of inputs
+    cwd: str = ""                  # inside the inputs ("repo"); "" is the run's own folder
     outputs: list[str] = field(default_factory=list)   # files compared besides stdout
 
 
 PROGRAMS = [
     Program("ls -lR /usr/include", ["ls", "-lR", "/usr/include"]),
-    Program("sort of 150000 words", ["sort", "words.txt"]),
-    Program("sort --parallel=2 (threads)", ["sort", "--parallel=2", "-S", "32M", "words.txt"]),
-    Program("python3 churning dicts and strings", ["python3", "churn.py"]),
-    Program("gcc -c driver.c", ["gcc", "-std=c17", "-O2", "-I.", "-c", "driver.c", "-o",
+    Program("sort of 150000 words", ["sort", "{in}/words.txt"]),
+    Program("sort --parallel=2 (threads)", ["sort", "--parallel=2", "-S", "32M",
+                                            "{in}/words.txt"]),
+    Program("python3 churning dicts and strings", ["python3", "{in}/churn.py"]),
+    Program("gcc -c driver.c", ["gcc", "-std=c17", "-O2", "-I{in}", "-c", "{in}/driver.c", "-o",
                                 "driver.o"], outputs=["driver.o"]),
     Program("git log --stat", ["git", "log", "--stat"], cwd="repo"),
 ]
@@ -151,11 +152,12 @@ def prepare_traces(ex: Exercise, dest: Path) -> list[Path]:
     return traces
 
 
-def prepare_programs(ex: Exercise, dest: Path) -> None:
-    """The real programs' inputs: a file of words, our Python program, a C file and a
-    git repository of a few commits, all in dest."""
-    if dest.exists():
-        shutil.rmtree(dest)
+def prepare_programs(ex: Exercise, folder: Path) -> None:
+    """The real programs' inputs, in folder/inputs (read-only to every run): a file of
+    words, our Python program, a C file and a git repository of 40 commits."""
+    if folder.exists():
+        shutil.rmtree(folder)
+    dest = folder / "inputs"
     dest.mkdir(parents=True)
     x, words = 12345, []
     for _ in range(SORT_LINES):
@@ -240,14 +242,20 @@ def build_all(ex: Exercise, files_dir: Path, out: Path, runner) -> tuple[dict, s
 
 # ---- running ------------------------------------------------------------------------
 
+# Each step that runs the student's code may write only a folder of its own: never the
+# trusted binaries, the traces or another step's results (the sandbox hands a writable
+# folder to the step's user).
+
 def run_driver(paths: dict, traces: list[Path], out: Path, runner, seconds: float) -> tuple[dict, str]:
-    report = out / "driver.json"
+    own = out / "driver-run"
+    own.mkdir(parents=True, exist_ok=True)
+    report = own / "driver.json"
     report.unlink(missing_ok=True)
     done = runner([str(paths["driver"]), "-r", str(REPEATS), "-j", str(report),
-                   *map(str, traces)], cwd=out,
+                   *map(str, traces)], cwd=own,
                   limits=Limits(wall_seconds=seconds, cpu_seconds=int(seconds) + 5,
                                 file_bytes=64 << 20),
-                  readable=[paths["driver"].parent, traces[0].parent], writable=[out])
+                  readable=[paths["driver"].parent, traces[0].parent], writable=[own])
     try:
         data = json.loads(report.read_text())
     except (OSError, ValueError):
@@ -263,10 +271,12 @@ def run_driver(paths: dict, traces: list[Path], out: Path, runner, seconds: floa
 
 
 def run_probe(paths: dict, out: Path, runner) -> str:
-    done = runner([str(paths["probe"])], cwd=out, limits=Limits(wall_seconds=120, cpu_seconds=240),
+    own = out / "probe-run"
+    own.mkdir(parents=True, exist_ok=True)
+    done = runner([str(paths["probe"])], cwd=own, limits=Limits(wall_seconds=120, cpu_seconds=240),
                   env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8",
                        "LD_PRELOAD": str(paths["library"])},
-                  readable=[paths["probe"].parent], writable=[out])
+                  readable=[paths["probe"].parent], writable=[own])
     if done.ok:
         return ""
     lines = [ln for ln in done.stdout.splitlines() if ln.startswith("FAIL")]
@@ -277,36 +287,46 @@ def run_probe(paths: dict, out: Path, runner) -> str:
     return f"shared object: the probe {how}: {(done.stderr or done.stdout).strip()[-300:]}"
 
 
-def _heaprun(paths: dict, prog: Program, folder: Path, tag: str, runner, preload: bool) -> dict:
-    out, err = folder / f"{tag}.out", folder / f"{tag}.err"
+def _heaprun(paths: dict, prog: Program, inputs: Path, run_dir: Path, runner,
+             preload: bool) -> dict:
+    """One run of prog in a fresh folder of its own; the inputs are read-only, so a run
+    cannot change what another run reads or copy another run's output."""
+    if run_dir.exists():
+        shutil.rmtree(run_dir)
+    run_dir.mkdir(parents=True)
+    out, err = run_dir / "stdout", run_dir / "stderr"
+    argv = [a.replace("{in}", str(inputs)) for a in prog.argv]
     cmd = [str(paths["heaprun"]), *(["-p", str(paths["library"])] if preload else []),
-           str(out), str(err), "--", *prog.argv]
-    done = runner(cmd, cwd=folder / prog.cwd,
+           str(out), str(err), "--", *argv]
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC",
+           "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "safe.directory",
+           "GIT_CONFIG_VALUE_0": "*"}   # the repository belongs to the grader, not the step
+    done = runner(cmd, cwd=inputs / prog.cwd if prog.cwd else run_dir,
                   limits=Limits(wall_seconds=120, cpu_seconds=240, file_bytes=256 << 20),
-                  env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TZ": "UTC"},
-                  readable=[paths["heaprun"].parent], writable=[folder])
+                  env=env, readable=[paths["heaprun"].parent, inputs], writable=[run_dir])
     fields = done.stdout.split()
     result = {"ok": done.ok and len(fields) == 6, "timed_out": done.timed_out}
     if result["ok"]:
         result.update(status=int(fields[1]), seconds=float(fields[3]), maxrss_kb=int(fields[5]))
     digest = hashlib.sha256(out.read_bytes() if out.exists() else b"(missing)")
-    for name in prog.outputs:   # files the program wrote: compared, then removed for the next run
-        path = folder / prog.cwd / name
+    for name in prog.outputs:   # files the program wrote, compared too
+        path = run_dir / name
         digest.update(path.read_bytes() if path.exists() else b"(missing)")
-        path.unlink(missing_ok=True)
     result["digest"] = digest.hexdigest()
     result["stderr"] = err.read_text(errors="replace")[-400:] if err.exists() else ""
+    shutil.rmtree(run_dir, ignore_errors=True)
     return result
 
 
 def run_programs(paths: dict, folder: Path, runner) -> tuple[list[dict], str]:
     results, problem = [], ""
-    for prog in PROGRAMS:
+    inputs = folder / "inputs"
+    for i, prog in enumerate(PROGRAMS):
         if not shutil.which(prog.argv[0], path="/usr/bin:/bin"):
             results.append({"name": prog.name, "skipped": f"{prog.argv[0]} is not installed"})
             continue
-        base = _heaprun(paths, prog, folder, "glibc", runner, preload=False)
-        ours = _heaprun(paths, prog, folder, "heap", runner, preload=True)
+        base = _heaprun(paths, prog, inputs, folder / f"run-{i}-glibc", runner, preload=False)
+        ours = _heaprun(paths, prog, inputs, folder / f"run-{i}-heap", runner, preload=True)
         entry = {"name": prog.name, "glibc": base, "heap": ours}
         results.append(entry)
         if not base["ok"] or base.get("status") != 0:
