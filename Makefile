@@ -17,6 +17,7 @@ help:
 	@echo "  make lint EX=03       clang-tidy with the course's checks"
 	@echo "  make hint EX=03       the next hint (RESET=1 starts over)"
 	@echo "  make perf EX=09       the heap's traces, shared object and real programs"
+	@echo "                        (CHECK=1: heap_check() after every call of every trace)"
 	@echo "  make heapviz EX=09 TRACE=binary STEP=100   the heap after 100 calls of a trace"
 	@echo "  make submit           build/submission.tar.gz to hand in"
 	@echo "  make list             the exercises"
@@ -58,7 +59,7 @@ heap_only = @case "$(EX)" in 09|9|heap|09-heap) ;; \
 
 perf:
 	$(heap_only)
-	@$(PYTHON) tools/heaptool.py perf
+	@$(PYTHON) tools/heaptool.py perf $(if $(CHECK),--check-every-call)
 
 heapviz:
 	$(heap_only)

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """heaptool.py: exercise 09's performance checks and heap visualizer.
 
-    python3 tools/heaptool.py perf [--solution]
+    python3 tools/heaptool.py perf [--solution] [--check-every-call]
     python3 tools/heaptool.py viz TRACE STEP [--solution] [--svg FILE] [--all]
 
 perf builds exercises/09-heap/heap.c and preload.c (your files; --solution
@@ -10,6 +10,9 @@ the grader runs: the trace driver over every trace (checks, utilization,
 speed against the C library's malloc in the same run), the probe of the
 shared object, and real programs with LD_PRELOAD. It prints the figures; the
 grade compares them with the reference's, measured on the grading machine.
+--check-every-call runs only the driver's checks, with heap_check() after
+every call of every trace: slow, but it stops at the first call that breaks
+an invariant.
 
 viz replays the first STEP calls of TRACE (a name such as binary, or a path)
 with every check, walks the heap with heap_walk(), and prints a map (one
@@ -96,7 +99,27 @@ def program_lines(figures: dict) -> list[str]:
     return lines
 
 
+def cmd_check_every_call(args) -> int:
+    """The driver's debug mode: heap_check() after every call of every trace."""
+    with tempfile.TemporaryDirectory(prefix="heaptool-") as tmp:
+        work = Path(tmp)
+        staged = fetch.stage(EX, files_dir(args.solution), work / "files")
+        traces = perf.prepare_traces(EX, work / "traces")
+        driver = work / "heapdrive"
+        built = run(["gcc", "-std=c17", "-O1", "-g", "-D_POSIX_C_SOURCE=200809L",
+                     f"-I{staged.folder}", str(EX.dir / "driver" / "driver.c"),
+                     str(staged.folder / "heap.c"), "-o", str(driver)], cwd=work)
+        if not built.ok:
+            print(built.stderr)
+            return 1
+        print("heap_check() after every call of every trace (slow: minutes)...", flush=True)
+        done = subprocess.run([str(driver), "-d", "-c", *map(str, traces)], cwd=work)
+    return done.returncode
+
+
 def cmd_perf(args) -> int:
+    if args.check_every_call:
+        return cmd_check_every_call(args)
     with tempfile.TemporaryDirectory(prefix="heaptool-") as tmp:
         staged = fetch.stage(EX, files_dir(args.solution), Path(tmp) / "files")
         got = perf.check(EX, staged.folder, Path(tmp), run, calibrating=True)
@@ -297,6 +320,8 @@ def main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("perf", help="the performance checks on your heap")
     p.add_argument("--solution", action="store_true", help="the reference solution instead")
+    p.add_argument("--check-every-call", action="store_true",
+                   help="only the driver's checks, with heap_check() after every call")
     v = sub.add_parser("viz", help="your heap after STEP calls of TRACE")
     v.add_argument("trace")
     v.add_argument("step", type=int)

@@ -668,8 +668,12 @@ int main(int argc, char **argv)
             printf("%-22s FAILED: %s\n", traces[i].name, all[i].error);
             continue;
         }
-        if (!correctness_only)
-            measure_speed(&traces[i], repeats, &all[i]);
+        if (correctness_only) {
+            printf("%-22s %8zu %5.1f%% %11zu %11zu %9s %9s %6s\n", traces[i].name, traces[i].n_ops,
+                   100 * all[i].util, all[i].peak_bytes, all[i].heap_bytes, "-", "-", "-");
+            continue;
+        }
+        measure_speed(&traces[i], repeats, &all[i]);
         printf("%-22s %8zu %5.1f%% %11zu %11zu %9.2f %9.2f %5.2fx\n", traces[i].name,
                traces[i].n_ops, 100 * all[i].util, all[i].peak_bytes, all[i].heap_bytes,
                1e3 * all[i].ours_seconds, 1e3 * all[i].glibc_seconds,
