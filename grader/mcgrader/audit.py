@@ -115,7 +115,9 @@ def audit(ex: Exercise, objects: list[Path], runner=run, variant: str = "plain")
         if symbols is None:
             return [f"{obj.name}: cannot read the object file"]
         defined, undefined = symbols
-        for name in sorted(defined - set(ex.api)):
+        may_define = set(ex.api) | (set(ex.preload_api) if obj.stem in
+                                    {Path(f).stem for f in ex.preload_files} else set())
+        for name in sorted(defined - may_define):
             problems.append(f"{obj.name} defines '{name}', which is not part of the "
                             f"exercise's API (make helper functions static)")
         for name in sorted(undefined - allowed):

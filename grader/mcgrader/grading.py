@@ -33,7 +33,7 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_
                                     "host, so no grade is recorded: " + ref.problem])
     opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
                            runner=box.run, seconds=ref.limits, jobs=1, stages=stages,
-                           memcheck=memcheck)
+                           memcheck=memcheck, perf_reference=ref.perf)
     box.acquire()
     try:
         box.claim(work)   # readable by this slot alone while it grades

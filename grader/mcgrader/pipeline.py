@@ -20,12 +20,13 @@ from . import audit as audit_stage
 from . import build as build_stage
 from . import lint as lint_stage
 from . import memory as memory_stage
+from . import perf as perf_stage
 from . import run as run_stage
 from . import score as score_stage
 from .exercises import Exercise
 from .proc import run
 
-STAGES = ("tests", "valgrind", "sanitizers", "lint")
+STAGES = ("tests", "valgrind", "sanitizers", "lint", "performance")
 TEST_MEMORY = 2 << 30     # address space per test process in the plain build
 
 
@@ -39,6 +40,8 @@ class Options:
     jobs: int = 2
     seconds: dict[str, float] | None = None  # wall limits per stage, calibrated by the grader
     memcheck: str = "one-process"            # or "per-test" (memory.py explains both)
+    perf_reference: dict | None = None       # the reference's performance figures (calibrate)
+    calibrating: bool = False                # this run measures the reference itself
 
     def limit(self, stage: str, default: float) -> float:
         return (self.seconds or {}).get(stage, default)
@@ -58,6 +61,7 @@ class ExerciseResult:
     categories: dict[str, score_stage.Category] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     seconds: dict[str, float] = field(default_factory=dict)   # wall time per stage
+    perf: dict = field(default_factory=dict)                  # performance figures, if measured
 
     @property
     def score(self) -> float:
@@ -136,7 +140,29 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         lap("lint")
     res.categories = score_stage.score(ex, res.tests.tests, {
         name: res.findings.get(name) for name in ("valgrind", "sanitizers", "lint")})
+    if "performance" in ex.rubric:
+        res.categories["performance"] = _performance(ex, files_dir, work, opt, res)
+        lap("performance")
     return res
+
+
+def _performance(ex: Exercise, files_dir: Path, work: Path, opt: Options,
+                 res: ExerciseResult) -> score_stage.Category:
+    """The performance category (perf.py); its lost points are also findings."""
+    cat = score_stage.Category("performance", ex.rubric["performance"])
+    if "performance" not in opt.stages:
+        cat.ran, cat.reasons = False, ["not run"]
+        cat.student_reasons = cat.reasons
+        return cat
+    got = perf_stage.check(ex, files_dir, work, opt.runner, opt.perf_reference,
+                           opt.calibrating, opt.limit("performance", 600.0))
+    cat.score, cat.ran, cat.reasons, res.perf = got.score, got.ran, got.reasons, got.figures
+    cat.student_reasons = cat.reasons   # traces and real programs: nothing hidden in them
+    if cat.ran and cat.score < cat.max_score:
+        res.findings["performance"] = [perf_stage.Finding(r) for r in got.reasons]
+    elif not cat.ran:
+        res.notes += got.reasons
+    return cat
 
 
 def _name(stage: str, ts: TestSet) -> str:
