@@ -1,6 +1,7 @@
 /*
  * Public tests for bug hunt 08-hunt-string-builder: the symptoms users
  * reported. Passing them is not the end: run make memcheck and make asan.
+ * Each test names the README clauses it checks (MC_CLAUSE).
  */
 #include "mc_test.h"
 #include "string_builder.h"
@@ -25,6 +26,7 @@ static void init_or_fail(struct sb *sb)
 
 Test(string_builder, keeps_every_piece_while_the_buffer_grows)
 {
+    MC_CLAUSE("2.1", "3.1", "5.1");
     struct sb sb;
     init_or_fail(&sb);
     char want[PIECES * 16] = "";
@@ -52,6 +54,7 @@ Test(string_builder, keeps_every_piece_while_the_buffer_grows)
 
 Test(string_builder, repeat_refuses_a_size_that_overflows)
 {
+    MC_CLAUSE("4.1", "4.2");
     struct sb sb;
     init_or_fail(&sb);
     cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed" READ_SIZES);
