@@ -50,7 +50,8 @@ Test(linked_list, keeps_order_through_pushes_and_removals)
                      "ll_remove(\"%s\") returned 0, expected 1" READ_UAF, gone[i]);
     cr_assert_eq(ll_remove(list, "absent"), 0,
                  "ll_remove(\"absent\") returned 1, expected 0" READ_UAF);
-    cr_assert_eq(ll_push_back(list, "again"), 0, "ll_push_back(\"again\") failed" READ_UAF);
+    cr_assert_eq(ll_push_back(list, "again"), 0,
+                 "ll_push_back(\"again\") failed, expected 0" READ_UAF);
     cr_assert_eq(list->len, 3, "the list holds %zu strings, expected 3" READ_UAF, list->len);
     for (size_t i = 0; i < 3; i++)
         cr_assert_str_eq(ll_get(list, i), left[i],

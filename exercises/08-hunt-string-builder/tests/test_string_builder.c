@@ -21,7 +21,7 @@ MC_SUITE(string_builder);
 static void init_or_fail(struct sb *sb)
 {
     cr_assert_eq(sb_init(sb), 0, "sb_init() failed, expected 0" READ_UAF);
-    cr_assert_not_null(sb->data, "sb_init() left no buffer" READ_UAF);
+    cr_assert_not_null(sb->data, "sb_init() left no buffer, expected a new block" READ_UAF);
 }
 
 Test(string_builder, keeps_every_piece_while_the_buffer_grows)
@@ -41,7 +41,8 @@ Test(string_builder, keeps_every_piece_while_the_buffer_grows)
         want_len += (size_t)len;
         /* A neighbour right after the buffer: the next growth must move it. */
         neighbours[i] = malloc(24);
-        cr_assert_not_null(neighbours[i], "the test could not allocate a neighbour block");
+        cr_assert_not_null(neighbours[i],
+                           "the test could not allocate a neighbour block, expected to" READ_UAF);
         cr_assert_str_eq(sb_str(&sb), want,
                          "after %zu appends the builder holds \"%s\", expected \"%s\"" READ_UAF,
                          i + 1, sb_str(&sb), want);
@@ -57,8 +58,9 @@ Test(string_builder, repeat_refuses_a_size_that_overflows)
     MC_CLAUSE("4.1", "4.2");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed" READ_SIZES);
-    cr_assert_str_eq(sb_str(&sb), "ababab", "sb_repeat(\"ab\", 3) gave \"%s\"" READ_SIZES,
+    cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed, expected 0" READ_SIZES);
+    cr_assert_str_eq(sb_str(&sb), "ababab",
+                     "sb_repeat(\"ab\", 3) gave \"%s\", expected \"ababab\"" READ_SIZES,
                      sb_str(&sb));
     /* 4 * (SIZE_MAX / 4 + 2) wraps around to 4 in size_t arithmetic. */
     size_t huge = SIZE_MAX / 4 + 2;
@@ -67,7 +69,9 @@ Test(string_builder, repeat_refuses_a_size_that_overflows)
                  "sb_repeat(\"wxyz\", %zu) returned %d, expected -1: the total size "
                  "does not fit in size_t" READ_SIZES,
                  huge, rc);
-    cr_assert_str_eq(sb_str(&sb), "ababab",
-                     "a failed sb_repeat() changed the builder to \"%s\"" READ_SIZES, sb_str(&sb));
+    cr_assert_str_eq(
+        sb_str(&sb), "ababab",
+        "a failed sb_repeat() changed the builder to \"%s\", expected \"ababab\"" READ_SIZES,
+        sb_str(&sb));
     sb_free(&sb);
 }

@@ -56,7 +56,8 @@ Test(tokenizer, splits_words_and_records_their_offsets)
                 text, list->items[i].text,
                 "tok_text(list, %zu) returned %p, expected items[%zu].text (%p)" READ_SIZEOF, i,
                 (const void *)text, i, (const void *)list->items[i].text);
-            cr_assert_not_null(text, "tok_text(list, %zu) returned NULL" READ_SIZEOF, i);
+            cr_assert_not_null(text,
+                               "tok_text(list, %zu) returned NULL, expected a text" READ_SIZEOF, i);
             cr_assert_str_eq(text, k->words[i],
                              "token %zu of \"%s\" is \"%s\", expected \"%s\"" READ_OVERFLOW, i,
                              k->line, text, k->words[i]);

@@ -37,7 +37,8 @@ static struct ll_list *list_of(size_t n)
     for (size_t i = 0; i < n; i++) {
         char name[NAME_MAX];
         name_of(name, i);
-        cr_assert_eq(ll_push_back(list, name), 0, "ll_push_back(\"%s\") failed" READ_LEAKS, name);
+        cr_assert_eq(ll_push_back(list, name), 0,
+                     "ll_push_back(\"%s\") failed, expected 0" READ_LEAKS, name);
     }
     return list;
 }
@@ -49,8 +50,8 @@ static void empty_then_destroy(struct ll_list *list, const char *which)
         char name[NAME_MAX];
         const char *head = ll_get(list, 0);
         cr_assert(head != NULL && strlen(head) < sizeof name,
-                  "ll_get(%s, 0) returned %s with len %zu" READ_UAF, which,
-                  head == NULL ? "NULL" : "an overlong string", list->len);
+                  "ll_get(%s, 0) returned %s with len %zu, expected its head string" READ_UAF,
+                  which, head == NULL ? "NULL" : "an overlong string", list->len);
         strcpy(name, head);
         cr_assert_eq(ll_remove(list, name), 1,
                      "ll_remove(\"%s\") of the head of %s returned 0, expected 1" READ_UAF, name,
@@ -120,12 +121,13 @@ Test(linked_list_edges, push_back_keeps_its_own_copy_at_the_tail)
     MC_CLAUSE("2.1");
     struct ll_list *list = list_of(2);
     char buffer[NAME_MAX] = "changing.txt";
-    cr_assert_eq(ll_push_back(list, buffer), 0, "ll_push_back(\"%s\") failed" READ_LEAKS, buffer);
+    cr_assert_eq(ll_push_back(list, buffer), 0,
+                 "ll_push_back(\"%s\") failed, expected 0" READ_LEAKS, buffer);
     const struct ll_node *tail = list->tail;
     cr_assert(tail != NULL && tail->next == NULL && tail->value != buffer &&
                   tail->len == strlen(buffer) && mc_live_size_of(tail->value) > tail->len,
               "after ll_push_back(\"%s\"), the tail is not a node holding its own %zu-byte "
-              "copy with len %zu" READ_UAF,
+              "copy with len %zu, as expected" READ_UAF,
               buffer, strlen(buffer) + 1, strlen(buffer));
     cr_assert_eq(list->len, 3, "the list holds %zu strings, expected 3" READ_LEAKS, list->len);
     strcpy(buffer, "overwritten");
@@ -176,7 +178,8 @@ Test(linked_list_edges, get_counts_from_the_head_and_stops_at_len)
                        "ll_get(list of 4, %zu) returned a string, expected NULL" READ_UAF, past[i]);
     ll_destroy(list);
     list = list_of(0);
-    cr_assert_null(ll_get(list, 0), "ll_get(empty list, 0) returned a string" READ_UAF);
+    cr_assert_null(ll_get(list, 0),
+                   "ll_get(empty list, 0) returned a string, expected NULL" READ_UAF);
     ll_destroy(list);
 }
 
@@ -184,37 +187,40 @@ Test(linked_list_edges, remove_takes_the_first_match_and_keeps_head_and_tail_rig
 {
     MC_CLAUSE("4.1", "4.2");
     struct ll_list *list = ll_create();
-    cr_assert_not_null(list, "ll_create() returned NULL" READ_LEAKS);
+    cr_assert_not_null(list, "ll_create() returned NULL, expected a list" READ_LEAKS);
     static const char *const names[] = {"a", "b", "a", "c"};
     for (size_t i = 0; i < 4; i++)
-        cr_assert_eq(ll_push_back(list, names[i]), 0, "ll_push_back(\"%s\") failed" READ_LEAKS,
-                     names[i]);
+        cr_assert_eq(ll_push_back(list, names[i]), 0,
+                     "ll_push_back(\"%s\") failed, expected 0" READ_LEAKS, names[i]);
     const struct ll_node *second_a = list->head->next->next;
     struct mc_snapshot before = mc_snapshot();
     cr_assert_eq(ll_remove(list, "a"), 1, "ll_remove(\"a\") returned 0, expected 1" READ_UAF);
     cr_assert(list->len == 3 && list->head != NULL && list->head->next == second_a,
-              "ll_remove(\"a\") did not remove the first \"a\" (the head)" READ_UAF);
+              "ll_remove(\"a\") did not remove the first \"a\", expected the head to go and len "
+              "3" READ_UAF);
     cr_assert_eq(mc_live_blocks(), before.blocks - 2,
                  "ll_remove() freed %zu blocks, expected 2 (the node and its string)" READ_LEAKS,
                  before.blocks - mc_live_blocks());
     cr_assert_eq(ll_remove(list, "c"), 1, "ll_remove(\"c\") returned 0, expected 1" READ_UAF);
     cr_assert(list->tail == second_a && second_a->next == NULL,
-              "after removing the tail, tail is not the node before it" READ_UAF);
-    cr_assert_eq(ll_push_back(list, "d"), 0, "ll_push_back(\"d\") failed" READ_LEAKS);
-    cr_assert_str_eq(
-        ll_get(list, 2), "d",
-        "after removing the tail and pushing \"d\", ll_get(list, 2) is \"%s\"" READ_UAF,
-        ll_get(list, 2));
+              "after removing the tail, tail is not the node before it, as expected" READ_UAF);
+    cr_assert_eq(ll_push_back(list, "d"), 0, "ll_push_back(\"d\") failed, expected 0" READ_LEAKS);
+    cr_assert_str_eq(ll_get(list, 2), "d",
+                     "after removing the tail and pushing \"d\", ll_get(list, 2) is \"%s\", "
+                     "expected \"d\"" READ_UAF,
+                     ll_get(list, 2));
 
     struct picture p;
     take_picture(list, &p);
-    cr_assert_eq(ll_remove(list, "absent"), 0, "ll_remove(\"absent\") returned 1" READ_UAF);
-    cr_assert_eq(ll_remove(list, ""), 0, "ll_remove(\"\") returned 1" READ_UAF);
+    cr_assert_eq(ll_remove(list, "absent"), 0,
+                 "ll_remove(\"absent\") returned 1, expected 0" READ_UAF);
+    cr_assert_eq(ll_remove(list, ""), 0, "ll_remove(\"\") returned 1, expected 0" READ_UAF);
     assert_unchanged(list, &p, "ll_remove() of a missing string", "nothing");
 
     static const char *const rest[] = {"b", "a", "d"};
     for (size_t i = 0; i < 3; i++)
-        cr_assert_eq(ll_remove(list, rest[i]), 1, "ll_remove(\"%s\") returned 0" READ_UAF, rest[i]);
+        cr_assert_eq(ll_remove(list, rest[i]), 1,
+                     "ll_remove(\"%s\") returned 0, expected 1" READ_UAF, rest[i]);
     cr_assert(list->head == NULL && list->tail == NULL && list->len == 0,
               "after removing every string, head %p, tail %p, len %zu, expected NULL, NULL, "
               "0" READ_UAF,
@@ -229,7 +235,8 @@ Test(linked_list_edges, copy_is_independent_on_either_side)
         struct ll_list *list = list_of(n);
         struct mc_snapshot before = mc_snapshot();
         struct ll_list *copy = ll_copy(list);
-        cr_assert_not_null(copy, "ll_copy() of %zu strings returned NULL" READ_DOUBLE, n);
+        cr_assert_not_null(
+            copy, "ll_copy() of %zu strings returned NULL, expected a copy" READ_DOUBLE, n);
         cr_assert_eq(mc_live_blocks(), before.blocks + 1 + 2 * n,
                      "ll_copy() of %zu strings made %zu blocks, expected %zu (the list, a node "
                      "and a string for each)" READ_DOUBLE,
@@ -240,22 +247,27 @@ Test(linked_list_edges, copy_is_independent_on_either_side)
             cr_assert(theirs != NULL && theirs != mine && theirs->value != mine->value &&
                           strcmp(theirs->value, mine->value) == 0 && theirs->len == mine->len,
                       "node %zu of the copy is not a node of its own holding its own copy of "
-                      "\"%s\"" READ_DOUBLE,
+                      "\"%s\", as expected" READ_DOUBLE,
                       i, mine->value);
         cr_assert(copy->len == n && theirs == NULL && (n == 0 || copy->tail->next == NULL),
-                  "the copy of %zu strings has len %zu or does not end at its tail" READ_DOUBLE, n,
-                  copy->len);
+                  "the copy of %zu strings has len %zu or does not end at its tail, expected the "
+                  "same len "
+                  "and a tail ending the list" READ_DOUBLE,
+                  n, copy->len);
 
         /* Changing the copy leaves the original alone. */
-        cr_assert_eq(ll_push_back(copy, "only-in-copy"), 0, "ll_push_back(copy) failed" READ_LEAKS);
+        cr_assert_eq(ll_push_back(copy, "only-in-copy"), 0,
+                     "ll_push_back(copy) failed, expected 0" READ_LEAKS);
         if (n > 0) {
             char first[NAME_MAX];
             name_of(first, 0);
-            cr_assert_eq(ll_remove(copy, first), 1, "ll_remove(copy, \"%s\") returned 0" READ_UAF,
-                         first);
+            cr_assert_eq(ll_remove(copy, first), 1,
+                         "ll_remove(copy, \"%s\") returned 0, expected 1" READ_UAF, first);
         }
-        cr_assert_eq(list->len, n,
-                     "changing the copy changed the original's len to %zu" READ_DOUBLE, list->len);
+        cr_assert_eq(
+            list->len, n,
+            "changing the copy changed the original's len to %zu, expected %zu" READ_DOUBLE,
+            list->len, n);
         for (size_t i = 0; i < n; i++) {
             char want[NAME_MAX];
             name_of(want, i);
@@ -318,8 +330,10 @@ Test(linked_list_edges, destroy_frees_a_list_after_removals)
     struct ll_list *list = list_of(MAX_LEN);
     char name[NAME_MAX];
     name_of(name, 2);
-    cr_assert_eq(ll_remove(list, name), 1, "ll_remove(\"%s\") returned 0" READ_UAF, name);
-    cr_assert_eq(ll_push_back(list, "last.c"), 0, "ll_push_back(\"last.c\") failed" READ_LEAKS);
+    cr_assert_eq(ll_remove(list, name), 1, "ll_remove(\"%s\") returned 0, expected 1" READ_UAF,
+                 name);
+    cr_assert_eq(ll_push_back(list, "last.c"), 0,
+                 "ll_push_back(\"last.c\") failed, expected 0" READ_LEAKS);
     ll_destroy(list);
     mc_assert_no_leak_since(before, "ll_destroy() after a removal and a push",
                             "10.4 Use after free and dangling pointers");

@@ -99,15 +99,16 @@ Test(string_builder_edges, appends_exactly_n_bytes_and_keeps_the_text_as_it_grow
     MC_CLAUSE("2.1", "3.1");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_append_n(&sb, "abcdef", 3), 0, "sb_append_n(\"abcdef\", 3) failed" READ_UAF);
+    cr_assert_eq(sb_append_n(&sb, "abcdef", 3), 0,
+                 "sb_append_n(\"abcdef\", 3) failed, expected 0" READ_UAF);
     cr_assert_str_eq(sb.data, "abc",
                      "sb_append_n(\"abcdef\", 3) gave \"%s\", expected \"abc\"" READ_UAF, sb.data);
-    cr_assert_eq(sb_append_n(&sb, "zzz", 0), 0, "sb_append_n(s, 0) failed" READ_UAF);
-    cr_assert_eq(sb_append(&sb, ""), 0, "sb_append(\"\") failed" READ_UAF);
+    cr_assert_eq(sb_append_n(&sb, "zzz", 0), 0, "sb_append_n(s, 0) failed, expected 0" READ_UAF);
+    cr_assert_eq(sb_append(&sb, ""), 0, "sb_append(\"\") failed, expected 0" READ_UAF);
     char want[1024] = "abc";
     for (size_t round = 0; round < 8; round++) {
-        cr_assert_eq(sb_append(&sb, long_piece), 0, "sb_append() in round %zu failed" READ_UAF,
-                     round);
+        cr_assert_eq(sb_append(&sb, long_piece), 0,
+                     "sb_append() in round %zu failed, expected 0" READ_UAF, round);
         strcat(want, long_piece);
         assert_well_formed(&sb, "an append");
         cr_assert_str_eq(
@@ -125,7 +126,7 @@ Test(string_builder_edges, keeps_the_builder_exactly_as_it_was_when_growth_fails
     MC_CLAUSE("2.2", "3.1");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_append(&sb, "kept"), 0, "sb_append(\"kept\") failed" READ_UAF);
+    cr_assert_eq(sb_append(&sb, "kept"), 0, "sb_append(\"kept\") failed, expected 0" READ_UAF);
     for (size_t round = 0; round < 3; round++) {
         struct picture p = picture_of(&sb);
         struct mc_snapshot before = mc_snapshot();
@@ -148,7 +149,7 @@ Test(string_builder_edges, refuses_a_length_that_does_not_fit_in_size_t)
     MC_CLAUSE("2.3");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_append(&sb, "abc"), 0, "sb_append(\"abc\") failed" READ_UAF);
+    cr_assert_eq(sb_append(&sb, "abc"), 0, "sb_append(\"abc\") failed, expected 0" READ_UAF);
     static const size_t sizes[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 3};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         struct picture p = picture_of(&sb);
@@ -167,22 +168,26 @@ Test(string_builder_edges, appends_to_a_builder_without_a_buffer)
     MC_CLAUSE("2.4", "6.1", "7.1");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_append(&sb, "first"), 0, "sb_append(\"first\") failed" READ_UAF);
+    cr_assert_eq(sb_append(&sb, "first"), 0, "sb_append(\"first\") failed, expected 0" READ_UAF);
     char *text = sb_take(&sb);
     cr_assert_str_eq(text, "first", "sb_take() returned \"%s\", expected \"first\"" READ_UAF, text);
     free(text);
-    cr_assert_eq(sb_append(&sb, "after take"), 0, "sb_append() after sb_take() failed" READ_UAF);
+    cr_assert_eq(sb_append(&sb, "after take"), 0,
+                 "sb_append() after sb_take() failed, expected 0" READ_UAF);
     assert_well_formed(&sb, "an append after sb_take()");
-    cr_assert_str_eq(sb.data, "after take", "after sb_take(), appending gave \"%s\"" READ_UAF,
+    cr_assert_str_eq(sb.data, "after take",
+                     "after sb_take(), appending gave \"%s\", expected \"after take\"" READ_UAF,
                      sb.data);
     sb_free(&sb);
     cr_assert_eq(sb_append_n(&sb, "after free", 10), 0,
-                 "sb_append_n() after sb_free() failed" READ_UAF);
+                 "sb_append_n() after sb_free() failed, expected 0" READ_UAF);
     assert_well_formed(&sb, "an append after sb_free()");
-    cr_assert_str_eq(sb.data, "after free", "after sb_free(), appending gave \"%s\"" READ_UAF,
+    cr_assert_str_eq(sb.data, "after free",
+                     "after sb_free(), appending gave \"%s\", expected \"after free\"" READ_UAF,
                      sb.data);
     sb_free(&sb);
-    cr_assert_eq(mc_live_blocks(), 0, "%zu block(s) still live after sb_free()" READ_LEAKS,
+    cr_assert_eq(mc_live_blocks(), 0,
+                 "%zu block(s) still live after sb_free(), expected 0" READ_LEAKS,
                  mc_live_blocks());
 }
 
@@ -202,16 +207,18 @@ Test(string_builder_edges, repeat_builds_text_of_any_length)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t before = sb.len;
         cr_assert_eq(sb_repeat(&sb, cases[i].s, cases[i].times), 0,
-                     "sb_repeat(\"%s\", %zu) failed" READ_UAF, cases[i].s, cases[i].times);
+                     "sb_repeat(\"%s\", %zu) failed, expected 0" READ_UAF, cases[i].s,
+                     cases[i].times);
         total += strlen(cases[i].s) * cases[i].times;
         cr_assert_eq(sb.len, total,
                      "after sb_repeat(\"%s\", %zu) len is %zu, expected %zu" READ_UAF, cases[i].s,
                      cases[i].times, sb.len, total);
         assert_well_formed(&sb, "sb_repeat()");
         const char *want = cases[i].want != NULL ? cases[i].want : "xyzxyzxyz";
-        cr_assert(strncmp(sb.data + before, want, strlen(want)) == 0,
-                  "sb_repeat(\"%s\", %zu) appended \"%s\"" READ_UAF, cases[i].s, cases[i].times,
-                  sb.data + before);
+        cr_assert(
+            strncmp(sb.data + before, want, strlen(want)) == 0,
+            "sb_repeat(\"%s\", %zu) appended \"%s\", expected it to start with \"%s\"" READ_UAF,
+            cases[i].s, cases[i].times, sb.data + before, want);
     }
     sb_free(&sb);
 }
@@ -221,7 +228,7 @@ Test(string_builder_edges, repeat_refuses_every_size_that_overflows)
     MC_CLAUSE("4.2");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed" READ_SIZES);
+    cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed, expected 0" READ_SIZES);
     /* Products that wrap around to a small number, and sums that do not fit. */
     static const struct {
         const char *s;
@@ -253,7 +260,7 @@ Test(string_builder_edges, a_failed_repeat_keeps_the_builder_exactly_as_it_was)
     MC_CLAUSE("4.3");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_repeat(&sb, "ok", 2), 0, "sb_repeat(\"ok\", 2) failed" READ_UAF);
+    cr_assert_eq(sb_repeat(&sb, "ok", 2), 0, "sb_repeat(\"ok\", 2) failed, expected 0" READ_UAF);
     struct picture p = picture_of(&sb);
     struct mc_snapshot before = mc_snapshot();
     mc_fail_allocs_after(0);
@@ -274,8 +281,8 @@ Test(string_builder_edges, str_lends_the_text_and_an_empty_string_without_a_buff
     struct sb sb;
     init_or_fail(&sb);
     cr_assert(sb_str(&sb) == sb.data && sb_str(&sb)[0] == '\0',
-              "sb_str() of a new builder is not its empty buffer" READ_UAF);
-    cr_assert_eq(sb_append(&sb, "text"), 0, "sb_append(\"text\") failed" READ_UAF);
+              "sb_str() of a new builder is not its buffer holding \"\", as expected" READ_UAF);
+    cr_assert_eq(sb_append(&sb, "text"), 0, "sb_append(\"text\") failed, expected 0" READ_UAF);
     cr_assert_eq(sb_str(&sb), (const char *)sb.data,
                  "sb_str() returned %p, expected the buffer %p" READ_UAF, (const void *)sb_str(&sb),
                  (const void *)sb.data);
@@ -291,27 +298,31 @@ Test(string_builder_edges, take_hands_over_the_buffer_once)
     MC_CLAUSE("6.1", "6.2", "7.1");
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_repeat(&sb, "xyz", 30), 0, "sb_repeat(\"xyz\", 30) failed" READ_UAF);
+    cr_assert_eq(sb_repeat(&sb, "xyz", 30), 0,
+                 "sb_repeat(\"xyz\", 30) failed, expected 0" READ_UAF);
     const char *data = sb.data;
     struct mc_snapshot before = mc_snapshot();
     char *text = sb_take(&sb);
     cr_assert_eq((const char *)text, data, "sb_take() returned %p, expected the buffer %p" READ_UAF,
                  (void *)text, (const void *)data);
     cr_assert(text != NULL && strlen(text) == 90 && mc_live_size_of(text) > 90,
-              "sb_take() did not return the live buffer holding the 90-character text" READ_LEAKS);
+              "sb_take() did not return the live buffer holding the 90-character text, as "
+              "expected" READ_LEAKS);
     cr_assert(
         sb.data == NULL && sb.len == 0 && sb.cap == 0,
         "sb_take() left data %p, len %zu, cap %zu, expected a builder without a buffer" READ_UAF,
         (void *)sb.data, sb.len, sb.cap);
     mc_assert_no_leak_since(before, "sb_take()", "10.2 Leaks");
-    cr_assert_null(sb_take(&sb),
-                   "sb_take() of a builder without a buffer returned a pointer" READ_UAF);
+    cr_assert_null(
+        sb_take(&sb),
+        "sb_take() of a builder without a buffer returned a pointer, expected NULL" READ_UAF);
     cr_assert(sb.data == NULL && sb.len == 0 && sb.cap == 0,
-              "a second sb_take() changed the builder" READ_UAF);
+              "a second sb_take() changed the builder, expected no buffer still" READ_UAF);
     sb_free(&sb);
     sb_free(&sb);
     cr_assert_eq(mc_live_blocks(), before.blocks,
-                 "sb_free() of a builder without a buffer changed the live blocks" READ_LEAKS);
+                 "sb_free() of a builder without a buffer changed the live blocks, expected no "
+                 "change" READ_LEAKS);
     free(text);
 }
 
@@ -321,14 +332,15 @@ Test(string_builder_edges, free_releases_the_buffer_and_allows_a_new_init)
     struct mc_snapshot before = mc_snapshot();
     struct sb sb;
     init_or_fail(&sb);
-    cr_assert_eq(sb_append(&sb, long_piece), 0, "sb_append() failed" READ_UAF);
+    cr_assert_eq(sb_append(&sb, long_piece), 0, "sb_append() failed, expected 0" READ_UAF);
     sb_free(&sb);
     cr_assert(sb.data == NULL && sb.len == 0 && sb.cap == 0,
               "sb_free() left data %p, len %zu, cap %zu, expected NULL, 0, 0" READ_UAF,
               (void *)sb.data, sb.len, sb.cap);
     mc_assert_no_leak_since(before, "sb_free()", "10.2 Leaks");
     init_or_fail(&sb);
-    cr_assert_str_eq(sb.data, "", "sb_init() after sb_free() gave \"%s\"" READ_UAF, sb.data);
+    cr_assert_str_eq(sb.data, "", "sb_init() after sb_free() gave \"%s\", expected \"\"" READ_UAF,
+                     sb.data);
     sb_free(&sb);
     sb_free(&sb);
     mc_assert_no_leak_since(before, "sb_init() and sb_free() again", "10.2 Leaks");

@@ -52,8 +52,10 @@ Test(tokenizer_edges, holds_any_number_of_words_in_an_array_of_cap_tokens)
         char line[LINE_MAX];
         line_of(line, n);
         struct tok_list *list = tok_split(line, " ");
-        cr_assert_not_null(list, "tok_split() of %zu words returned NULL" READ_SIZEOF, n);
-        cr_assert_eq(list->count, n, "tok_split() of %zu words found %zu" READ_SIZEOF, n,
+        cr_assert_not_null(
+            list, "tok_split() of %zu words returned NULL, expected a list" READ_SIZEOF, n);
+        cr_assert_eq(list->count, n,
+                     "tok_split() of %zu words found %zu, expected as many" READ_SIZEOF, n,
                      list->count);
         size_t block = mc_live_size_of(list->items);
         cr_assert(list->cap >= list->count && block >= list->cap * sizeof(struct tok),
@@ -93,7 +95,8 @@ Test(tokenizer_edges, gives_an_empty_list_for_a_line_without_words)
         cr_assert_null(tok_text(list, 0),
                        "tok_text(empty list, 0) returned a token, expected NULL" READ_OVERFLOW);
         char *joined = tok_join(list, "-");
-        cr_assert_not_null(joined, "tok_join() of an empty list returned NULL" READ_OVERFLOW);
+        cr_assert_not_null(
+            joined, "tok_join() of an empty list returned NULL, expected a string" READ_OVERFLOW);
         cr_assert_str_eq(joined, "",
                          "tok_join() of an empty list gave \"%s\", expected \"\"" READ_OVERFLOW,
                          joined);
@@ -170,8 +173,10 @@ Test(tokenizer_edges, text_lends_each_token_and_null_past_the_end)
 {
     MC_CLAUSE("2.1", "2.2");
     struct tok_list *list = tok_split("red,green,blue", ",");
-    cr_assert_not_null(list, "tok_split(\"red,green,blue\") returned NULL" READ_SIZEOF);
-    cr_assert_eq(list->count, 3, "tok_split(\"red,green,blue\") found %zu tokens, expected 3",
+    cr_assert_not_null(list,
+                       "tok_split(\"red,green,blue\") returned NULL, expected a list" READ_SIZEOF);
+    cr_assert_eq(list->count, 3,
+                 "tok_split(\"red,green,blue\") found %zu tokens, expected 3" READ_SIZEOF,
                  list->count);
     for (size_t i = 0; i < 3; i++)
         cr_assert_eq(
@@ -199,11 +204,14 @@ Test(tokenizer_edges, join_puts_the_separator_only_between_tokens)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct tok_list *list = tok_split(cases[i].line, " ");
-        cr_assert_not_null(list, "tok_split(\"%s\") returned NULL" READ_SIZEOF, cases[i].line);
+        cr_assert_not_null(list, "tok_split(\"%s\") returned NULL, expected a list" READ_SIZEOF,
+                           cases[i].line);
         struct mc_snapshot before = mc_snapshot();
         char *joined = tok_join(list, cases[i].sep);
-        cr_assert_not_null(joined, "tok_join(split(\"%s\"), \"%s\") returned NULL" READ_OVERFLOW,
-                           cases[i].line, cases[i].sep);
+        cr_assert_not_null(
+            joined,
+            "tok_join(split(\"%s\"), \"%s\") returned NULL, expected a string" READ_OVERFLOW,
+            cases[i].line, cases[i].sep);
         cr_assert_str_eq(
             joined, cases[i].want,
             "tok_join(split(\"%s\"), \"%s\") gave \"%s\", expected \"%s\"" READ_OVERFLOW,
@@ -220,7 +228,7 @@ Test(tokenizer_edges, a_failed_join_leaks_nothing_and_keeps_the_list)
 {
     MC_CLAUSE("3.3");
     struct tok_list *list = tok_split("keep these four words", " ");
-    cr_assert_not_null(list, "tok_split() returned NULL" READ_SIZEOF);
+    cr_assert_not_null(list, "tok_split() returned NULL, expected a list" READ_SIZEOF);
     cr_assert_eq(list->count, 4, "tok_split() found %zu tokens, expected 4" READ_SIZEOF,
                  list->count);
     const char *texts[4];
@@ -255,7 +263,8 @@ Test(tokenizer_edges, free_releases_every_block_of_lists_of_any_length)
         line_of(line, sizes[s]);
         struct mc_snapshot before = mc_snapshot();
         struct tok_list *list = tok_split(line, " ");
-        cr_assert_not_null(list, "tok_split() of %zu words returned NULL" READ_SIZEOF, sizes[s]);
+        cr_assert_not_null(
+            list, "tok_split() of %zu words returned NULL, expected a list" READ_SIZEOF, sizes[s]);
         tok_list_free(list);
         char call[64];
         snprintf(call, sizeof call, "splitting and freeing %zu words", sizes[s]);
