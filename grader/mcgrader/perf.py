@@ -75,8 +75,13 @@ PROGRAMS = [
 class Finding:
     """A reason this category lost points, shaped like the other stages' findings."""
     text: str
+    test: str = ""
+    hidden: bool = False
 
-    def line(self) -> str:
+    def key(self) -> tuple[str, str, str]:
+        return "performance", self.text, ""
+
+    def line(self, student: bool = False) -> str:
         return self.text
 
 

@@ -366,10 +366,27 @@ static void check_threads(void)
           "heap_check() fails after %d threads allocated at once: %s", THREADS, why);
 }
 
+/* 10.8: memory comes from mmap, so the program break never moves (the break is
+ * the program's own); glibc's startup may have set it already, so compare with
+ * the break before the allocation calls of this probe. */
+static void check_break_untouched(void *before)
+{
+    enum { N = 2000 };
+    static void *blocks[N];
+    for (size_t i = 0; i < N; i++)
+        blocks[i] = malloc(64 + (i % 7) * 500);
+    for (size_t i = 0; i < N; i++)
+        free(blocks[i]);
+    CHECK("10.8", sbrk(0) == before,
+          "the program break moved from %p to %p: memory must come from mmap", before, sbrk(0));
+}
+
 int main(void)
 {
+    void *brk_before = sbrk(0);
     check_loaded();
     if (failures == 0) {
+        check_break_untouched(brk_before);
         check_basics();
         check_realloc();
         check_aligned();
