@@ -217,7 +217,7 @@ def cmd_memcheck_one(ex: Exercise) -> int:
 
 
 def cmd_lint_one(ex: Exercise) -> int:
-    warnings, error = pipeline.lint_stage.lint(ex, ex.dir)
+    warnings, error = pipeline.lint_stage.lint(ex, ex.dir, advice=True)
     if error:
         print(red(error))
         return 1
