@@ -244,7 +244,7 @@ def cmd_hint_one(ex: Exercise) -> int:
     state = work_dir(ex) / "hints-shown"
     shown = int(state.read_text()) if state.exists() else 0
     index = min(shown, len(hints) - 1)
-    print(f"Hint {index + 1} of {len(hints)} for {ex.number} {ex.name}:\n")
+    print(f"Hint {index + 1} of {len(hints)} for {ex.number} {ex.name} (EX={ex.handle}):\n")
     print(hints[index])
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(str(index + 1))
@@ -303,7 +303,7 @@ def main(argv: list[str]) -> int:
             return cmd_submit(args)
         if args.command == "list":
             for ex in exercises.load_all():
-                print(f"{ex.number} {ex.name:<20} {ex.title}")
+                print(f"{ex.number} {ex.name:<20} EX={ex.handle:<14} {ex.title}")
             return 0
         if args.command == "check" and not args.exercise:
             return cmd_check_all(args)
