@@ -167,3 +167,94 @@ class FailureNoteTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+POOL_H = "#include <stddef.h>\nvoid *tiny_get(void);\nvoid tiny_put(void *p);\n"
+POOL_README = ("# Tiny pool\n- **1.1** `tiny_get()` returns a 64-byte slot; `tiny_put(p)` takes "
+               "it back and marks it off limits for ASan and Valgrind.\n\n"
+               "**Allowed library functions:** none.\n")
+POOL_TOML = TOML.replace('api = ["tiny_add"]\nlibc = ["malloc", "free"]',
+                         'api = ["tiny_get", "tiny_put"]\nlibc = []\n'
+                         'client_requests = ["MAKE_MEM_NOACCESS", "MAKE_MEM_UNDEFINED"]')
+POOL_TEST = textwrap.dedent("""\
+    #include "mc_test.h"
+    #include "tiny.h"
+    #include <valgrind/memcheck.h>
+    #if defined(__SANITIZE_ADDRESS__)
+    #include <sanitizer/asan_interface.h>
+    #endif
+    MC_SUITE(poisoning);
+    Test(poisoning, a_slot_taken_back_is_off_limits) {
+        MC_CLAUSE("1.1");
+        unsigned char *p = tiny_get();
+        cr_assert_not_null(p, "tiny_get() returned NULL");
+        p[63] = 1;
+        tiny_put(p);
+    #if defined(__SANITIZE_ADDRESS__)
+        cr_assert(__asan_address_is_poisoned(p), "after tiny_put, ASan may still use the slot");
+    #endif
+        if (RUNNING_ON_VALGRIND) {
+            unsigned char bits;
+            cr_assert_eq(VALGRIND_GET_VBITS(p, &bits, 1), 3,
+                         "after tiny_put, Valgrind may still use the slot");
+        }
+    }
+    """)
+POOL = textwrap.dedent("""\
+    #include "tiny.h"
+    #include <valgrind/memcheck.h>
+    #if defined(__SANITIZE_ADDRESS__)
+    #include <sanitizer/asan_interface.h>
+    #define OFF_LIMITS(p, n) ASAN_POISON_MEMORY_REGION(p, n)
+    #define IN_BOUNDS(p, n) ASAN_UNPOISON_MEMORY_REGION(p, n)
+    #else
+    #define OFF_LIMITS(p, n) VALGRIND_MAKE_MEM_NOACCESS(p, n)
+    #define IN_BOUNDS(p, n) VALGRIND_MAKE_MEM_UNDEFINED(p, n)
+    #endif
+    static _Alignas(16) unsigned char slot[64];
+    void *tiny_get(void) { IN_BOUNDS(slot, sizeof slot); return slot; }
+    void tiny_put(void *p) { if (p == slot) OFF_LIMITS(slot, sizeof slot); }
+    """)
+
+
+class PoisoningTest(unittest.TestCase):
+    def pool(self, root: Path):
+        ex = make_gradable_exercise(root, tests=POOL_TEST, hidden=POOL_TEST.replace(
+            "a_slot_taken_back", "hidden_slot_taken_back"), toml=POOL_TOML)
+        (ex.dir / "README.md").write_text(POOL_README)
+        (ex.dir / "tiny.h").write_text(POOL_H)
+        return ex
+
+    def test_a_pool_that_poisons_is_clean_and_one_that_forgets_is_found_by_both_tools(self):
+        with scratch() as tmp:
+            ex = self.pool(Path(tmp))
+            self.assertEqual(clauses.problems(ex), [])
+            good = grade(ex, POOL)
+            self.assertEqual(good.score, 100, [c.reasons for c in good.categories.values()])
+            forgets = grade(ex, POOL.replace("OFF_LIMITS(slot, sizeof slot);", "(void)0;"))
+            self.assertEqual(forgets.categories["tests"].score, 60)
+            for tool in ("valgrind", "sanitizers"):
+                kinds = {f.kind for f in forgets.findings[tool]}
+                self.assertEqual(kinds, {"not-poisoned"}, forgets.findings[tool])
+                self.assertLess(forgets.categories[tool].score, 15)
+
+    def test_a_client_request_off_the_list_is_refused(self):
+        with scratch() as tmp:
+            ex = self.pool(Path(tmp))
+            res = grade(ex, POOL.replace("IN_BOUNDS(slot, sizeof slot);",
+                                         "VALGRIND_DISABLE_ERROR_REPORTING;"))
+            self.assertTrue(any("client request" in p for p in res.audit_problems),
+                            res.audit_problems)
+
+
+class SanitizerBuildAuditTest(unittest.TestCase):
+    def test_code_that_exists_only_in_the_sanitizer_build_is_audited_too(self):
+        sneaky = ('#include "tiny.h"\n#include <stdlib.h>\nint tiny_add(int a, int b) '
+                  '{ return a + b; }\n#if defined(__SANITIZE_ADDRESS__)\n'
+                  '__attribute__((constructor)) static void early(void) { exit(0); }\n#endif\n')
+        with scratch() as tmp:
+            ex = exercise(Path(tmp))
+            res = grade(ex, sneaky)
+            self.assertEqual(res.score, 0)
+            self.assertTrue(any("init_array" in p or "'exit'" in p for p in res.audit_problems),
+                            res.audit_problems)

@@ -2,9 +2,16 @@
 
 Refuses code that could take over the test runner or hide errors from the
 checkers: global symbols outside the exercise's API (a student `main`, or a
-`malloc` of its own that hides leaks), calls outside an allow-list of libc,
-constructor sections, raw system calls and Valgrind client requests. Works on
-the object code, not the source text, so no spelling trick gets past it.
+`malloc` of its own that hides leaks), calls outside the exercise's allow-list of
+libc, constructor sections, raw system calls, and Valgrind client requests other
+than the ones the exercise lists (an allocator that poisons its free blocks needs
+a few; DISABLE_ERROR_REPORTING or FREELIKE_BLOCK would hide errors). Works on the
+object code, not the source text, so no spelling trick gets past it.
+
+Both builds are audited: the plain one before anything is linked, and the
+sanitizer build too, since `#ifdef __SANITIZE_ADDRESS__` can make it different
+code. In the sanitizer build the instrumentation's own runtime calls and its one
+module constructor are expected, and nothing else.
 """
 from __future__ import annotations
 
@@ -57,6 +64,23 @@ def allowed_calls(ex: Exercise) -> set[str]:
 FORBIDDEN_SECTIONS = (".init_array", ".fini_array", ".ctors", ".dtors", ".preinit_array",
                       ".init", ".fini", "cr_tst", ".criterion")
 VALGRIND_MAGIC = re.compile(r"rol\s+\$0x3d,%rdi")
+# Client requests by name (exercise.toml's client_requests) and code (valgrind.h,
+# memcheck.h of Valgrind 3.19).
+REQUESTS = {
+    "MAKE_MEM_NOACCESS": 0x4D430000, "MAKE_MEM_UNDEFINED": 0x4D430001,
+    "MAKE_MEM_DEFINED": 0x4D430002, "CREATE_MEMPOOL": 0x1303, "DESTROY_MEMPOOL": 0x1304,
+    "MEMPOOL_ALLOC": 0x1305, "MEMPOOL_FREE": 0x1306, "MEMPOOL_TRIM": 0x1307,
+    "MOVE_MEMPOOL": 0x1308, "MEMPOOL_CHANGE": 0x1309, "MEMPOOL_EXISTS": 0x130A,
+}
+# What ASan and UBSan instrumentation calls on its own.
+SANITIZER_RUNTIME = re.compile(
+    r"^__(asan_(report_\w+|init|version_mismatch_check_v\d+|(un)?register_globals|"
+    r"stack_(malloc|free)_\d+|option_detect_stack_use_after_return|handle_no_return|"
+    r"alloca_poison|allocas_unpoison|(before|after)_dynamic_init|memcpy|memset|memmove)|"
+    r"ubsan_handle_\w+)$")
+POISON_CALLS = {"__asan_poison_memory_region", "__asan_unpoison_memory_region"}
+# The one module constructor and destructor ASan adds to an object (priority 99).
+SANITIZER_SECTIONS = re.compile(r"^\.(init|fini)_array\.00099$")
 
 
 def _symbols(obj: Path, runner) -> tuple[set[str], set[str]] | None:
@@ -76,10 +100,13 @@ def _symbols(obj: Path, runner) -> tuple[set[str], set[str]] | None:
     return defined, undefined
 
 
-def audit(ex: Exercise, objects: list[Path], runner=run) -> list[str]:
+def audit(ex: Exercise, objects: list[Path], runner=run, variant: str = "plain") -> list[str]:
     """Violations found in the student's objects, each a sentence; empty when clean."""
     problems = []
     allowed = allowed_calls(ex)
+    sanitized = variant == "asan"
+    if sanitized and ex.client_requests:
+        allowed |= POISON_CALLS
     for obj in objects:
         symbols = _symbols(obj, runner)
         if symbols is None:
@@ -89,18 +116,68 @@ def audit(ex: Exercise, objects: list[Path], runner=run) -> list[str]:
             problems.append(f"{obj.name} defines '{name}', which is not part of the "
                             f"exercise's API (make helper functions static)")
         for name in sorted(undefined - allowed):
-            problems.append(f"{obj.name} calls '{name}', which this exercise does not allow "
-                            f"(README.md lists the library functions you may use)")
+            if not (sanitized and SANITIZER_RUNTIME.match(name)):
+                problems.append(f"{obj.name} calls '{name}', which this exercise does not "
+                                f"allow (README.md lists the library functions you may use)")
         sections = runner(["readelf", "-SW", str(obj)], cwd=obj.parent,
                           limits=Limits(wall_seconds=30), readable=[obj.parent]).stdout
-        for section in FORBIDDEN_SECTIONS:
-            if re.search(rf"\s{re.escape(section)}(\.\S*)?\s", sections):
-                problems.append(f"{obj.name} has a {section} section (code that runs before or "
-                                f"after main, or registers tests)")
+        problems += _sections(obj, sections, sanitized)
         code = runner(["objdump", "-d", "--no-show-raw-insn", str(obj)], cwd=obj.parent,
                       limits=Limits(wall_seconds=30), readable=[obj.parent]).stdout
         if re.search(r"\ssyscall\b|\sint\s+\$0x80\b", code):
             problems.append(f"{obj.name} makes a raw system call")
-        if VALGRIND_MAGIC.search(code):
-            problems.append(f"{obj.name} contains a Valgrind client request")
+        problems += _client_requests(obj.name, code, ex.client_requests)
+    return problems
+
+
+def _sections(obj: Path, listing: str, sanitized: bool) -> list[str]:
+    """Constructor, destructor and test-registration sections: none of the student's own.
+    A sanitizer build has ASan's single module constructor and destructor (one 8-byte
+    entry each, priority 99); a second entry there would be the student's."""
+    problems = []
+    for m in re.finditer(r"\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", listing):
+        name, size = m.group(1), int(m.group(2), 16)
+        if sanitized and SANITIZER_SECTIONS.match(name):
+            if size != 8:
+                problems.append(f"{obj.name} adds a constructor to the sanitizer build's own")
+            continue
+        if any(name == f or name.startswith(f + ".") for f in FORBIDDEN_SECTIONS):
+            problems.append(f"{obj.name} has a {name} section (code that runs before or "
+                            f"after main, or registers tests)")
+    return problems
+
+
+def _client_requests(name: str, code: str, allowed: tuple[str, ...]) -> list[str]:
+    """Each Valgrind client request in the disassembly (-O0) must store, as its request
+    code, a constant of an allowed request: the magic sequence reads the code from the
+    argument block whose address is loaded just before it."""
+    if not VALGRIND_MAGIC.search(code):
+        return []
+    if not allowed:
+        return [f"{name} contains a Valgrind client request"]
+    # valgrind.h's own static VALGRIND_PRINTF helpers come with the header (-O0 keeps
+    # them): a message to Valgrind's log, harmless to grading.
+    codes = {REQUESTS[r] for r in allowed if r in REQUESTS} | {0x1403, 0x1404}
+    problems = []
+    lines = code.splitlines()
+    for i, line in enumerate(lines):
+        if not VALGRIND_MAGIC.search(line):
+            continue
+        block = next((m.group(1) for ln in reversed(lines[max(0, i - 8):i])
+                      for m in [re.search(r"\blea\s+(-?0x[0-9a-f]+\(%[re]bp\)),", ln)] if m),
+                     None)
+        stored = None
+        if block:
+            for ln in reversed(lines[max(0, i - 80):i]):
+                m = re.search(r"\bmov[lq]?\s+\$(0x[0-9a-f]+),\s*" + re.escape(block) + r"\s*$",
+                              ln)
+                if m:
+                    stored = int(m.group(1), 16)
+                    break
+                if re.search(r",\s*" + re.escape(block) + r"\s*$", ln):
+                    break   # a computed request code: not a constant, not allowed
+        if stored not in codes:
+            what = f"request {stored:#x}" if stored is not None else "a computed request"
+            problems.append(f"{name} makes a Valgrind client request this exercise does not "
+                            f"allow ({what}; allowed: {', '.join(allowed)})")
     return problems

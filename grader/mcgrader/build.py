@@ -1,7 +1,8 @@
 """Stage: build. Compiles the student's files and the trusted tests, and links them.
 
 Student files are compiled on their own with the strict flags and -DNVALGRIND
-(no Valgrind client requests from untrusted code); the tests and the test kit
+(no Valgrind client requests from untrusted code, unless the exercise lists the
+ones it teaches); the tests and the test kit
 are trusted objects compiled apart from them. Two variants: "plain" (for the
 tests and Valgrind) and "asan" (AddressSanitizer + UBSan). Objects are rebuilt
 only when a source or header is newer, so `make check` stays fast.
@@ -123,16 +124,18 @@ def compile_student(ex: Exercise, files_dir: Path, out_dir: Path, variant: str,
     result = Build(ok=True)
     for name in ex.student_files:
         obj = out_dir / variant / "student" / (Path(name).stem + ".o")
-        flags = student_flags(files_dir, variant)
+        flags = student_flags(files_dir, variant, ex)
         if not _compile(files_dir / name, obj, flags, headers, result, runner, [files_dir]):
             return result
         result.student_objects.append(obj)
     return result
 
 
-def student_flags(files_dir: Path, variant: str = "plain") -> list[str]:
-    """Flags for the student's files: strict, and no Valgrind client requests."""
-    return [*STD, *STRICT, *VARIANTS[variant], "-DNVALGRIND", f"-I{files_dir}"]
+def student_flags(files_dir: Path, variant: str = "plain", ex: Exercise | None = None) -> list[str]:
+    """Flags for the student's files: strict, and no Valgrind client requests unless the
+    exercise lists some (the audit then checks each request against that list)."""
+    quiet = [] if ex is not None and ex.client_requests else ["-DNVALGRIND"]
+    return [*STD, *STRICT, *VARIANTS[variant], *quiet, f"-I{files_dir}"]
 
 
 def test_flags(ex: Exercise, variant: str = "plain") -> list[str]:
@@ -143,7 +146,7 @@ def compile_commands(exercises: list[Exercise]) -> list[dict]:
     """compile_commands.json entries for the working tree, so clangd works in any editor."""
     entries = []
     for ex in exercises:
-        sources = [(ex.dir / f, student_flags(ex.dir)) for f in ex.student_files]
+        sources = [(ex.dir / f, student_flags(ex.dir, "plain", ex)) for f in ex.student_files]
         sources += [(t, test_flags(ex)) for t in ex.public_tests()]
         for source, flags in sources:
             entries.append({"directory": str(source.parent), "file": str(source),

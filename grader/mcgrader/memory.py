@@ -177,7 +177,9 @@ def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[
         pid = xml_path.name.split(".")[1]
         if pid in names:
             findings += _valgrind_findings(xml_path, names[pid], set(student_files), hidden)
-    return tests, findings
+    if hidden:
+        tests.mark_hidden()
+    return tests, findings + untold("valgrind", tests)
 
 
 # ---- AddressSanitizer + UBSan ---------------------------------------------
@@ -226,10 +228,33 @@ def sanitizers(binary: Path, work: Path, student_files: list[str], expected: lis
     for pid, test in sorted(names.items()):
         log = read_capped(markers / f"{pid}.err")
         findings += _sanitizer_findings(log, test, set(student_files), hidden)
-    return tests, findings
+    if hidden:
+        tests.mark_hidden()
+    return tests, findings + untold("sanitizers", tests)
 
 
 SKIPPED_LEAK = "a leak in a test that failed is not counted; fix the test first"
+
+# Tests in a suite of this name check that an allocator tells the checkers what it
+# knows (poisoned free blocks). They assert it only when a checker runs (under
+# Valgrind, or in the ASan build), so their failure there is a finding of that tool.
+POISONING_SUITE = "poisoning"
+UNTOLD = {"valgrind": "does not tell Valgrind which memory is off limits, so a use of it "
+                      "goes unreported",
+          "sanitizers": "does not tell AddressSanitizer which memory is off limits, so a use "
+                        "of it goes unreported"}
+
+
+def untold(tool: str, tests: TestRun) -> list[Finding]:
+    """A failed poisoning test in this tool's run, as a finding of this tool."""
+    out = []
+    for tid, t in sorted(tests.tests.items()):
+        if tid.split("::")[0] == POISONING_SUITE and t.status == "FAILED":
+            why = t.messages[0].strip().splitlines()[0] if t.messages else ""
+            out.append(Finding(tool, tid, "not-poisoned",
+                               UNTOLD[tool] + (f": {why}" if why else ""), "", why,
+                               hidden=t.hidden, brief=UNTOLD[tool]))
+    return out
 
 
 def counted(findings: list[Finding], tests: TestRun) -> tuple[list[Finding], list[Finding]]:

@@ -110,6 +110,9 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         _valgrind(ex, work, sets, opt, res)
     if "sanitizers" in opt.stages:
         _sanitizers(ex, files_dir, work, sets, opt, res)
+        if res.audit_problems:   # the sanitizer build is other code: refused like the first
+            res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
+            return res
     if "lint" in opt.stages:
         warnings, error = lint_stage.lint(ex, files_dir, opt.runner)
         if error:
@@ -168,6 +171,11 @@ def _valgrind(ex: Exercise, work: Path, sets: list[TestSet], opt: Options,
 def _sanitizers(ex: Exercise, files_dir: Path, work: Path, sets: list[TestSet],
                 opt: Options, res: ExerciseResult) -> None:
     asan_sets = [TestSet(ts.hidden, ts.sources, expected=ts.expected) for ts in sets]
+    own = build_stage.compile_student(ex, files_dir, work, "asan", opt.runner)
+    if own.ok and opt.audit:
+        res.audit_problems = audit_stage.audit(ex, own.student_objects, opt.runner, "asan")
+        if res.audit_problems:
+            return
     problem = _link(ex, files_dir, work, "asan", asan_sets, opt, ExerciseResult(ex))
     if problem:
         res.findings["sanitizers"] = [memory_stage.Finding(

@@ -28,6 +28,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -257,7 +258,8 @@ def _kill_user(uid: int) -> None:
     call (and, on Linux, not the caller), so a fork bomb cannot outrun it as it
     outruns a walk of /proc."""
     for attempt in range(60):
-        if not processes_of([uid]):
+        left = processes_of([uid])
+        if not left:
             return
         if attempt % 5 == 0:
             try:
@@ -265,4 +267,25 @@ def _kill_user(uid: int) -> None:
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=10)
             except (OSError, subprocess.SubprocessError):
                 pass
+        # And from here: stop each one first, so that none can fork while its
+        # siblings die, then kill, through a pidfd checked to be still uid's
+        # (a pid may have been reused by another user's process meanwhile).
+        pids = [int(line.split(":", 1)[0]) for line in left]
+        for sig in (signal.SIGSTOP, signal.SIGKILL):
+            for pid in pids:
+                _signal_if_owned(pid, uid, sig)
         time.sleep(0.05)
+
+
+def _signal_if_owned(pid: int, uid: int, sig: int) -> None:
+    try:
+        fd = os.pidfd_open(pid)
+    except OSError:
+        return
+    try:
+        if os.stat(f"/proc/{pid}").st_uid == uid:
+            signal.pidfd_send_signal(fd, sig)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
