@@ -665,9 +665,9 @@ Test(create_edges, rejects_each_bad_argument_and_leaves_nothing_allocated)
     for (size_t i = 0; i < sizeof good_flags / sizeof good_flags[0]; i++) {
         struct pool *pool = pool_create(16, 1, 1, good_flags[i]);
         cr_assert_not_null(pool,
-                           "pool_create(16, 1, 1, 0x%x) returned NULL, expected a pool: align 1 "
+                           "pool_create(%d, %d, %d, 0x%x) returned NULL, expected a pool: align 1 "
                            "is a power of two and the flags are known" READ_LAYOUT,
-                           good_flags[i]);
+                           16, 1, 1, good_flags[i]);
         pool_destroy(pool);
     }
 }
@@ -813,9 +813,9 @@ Test(growth_edges, fixed_checked_pool_fails_cleanly_at_creation)
         mc_fail_none();
         if (mc_failed_allocs() == failed_before) { /* pool_create() needs fewer allocations */
             cr_assert(pool != NULL && pool_capacity(pool) == 8,
-                      "pool_create(64, 64, 8, POOL_FIXED | POOL_CHECKED) returned %p with no "
+                      "pool_create(%d, %d, %d, POOL_FIXED | POOL_CHECKED) returned %p with no "
                       "allocation failing; expected a pool of capacity 8" READ_GROWTH,
-                      (void *)pool);
+                      64, 64, 8, (void *)pool);
             pool_destroy(pool);
         } else {
             cr_assert_null(pool,

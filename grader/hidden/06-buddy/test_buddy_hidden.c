@@ -233,11 +233,12 @@ Test(hidden_create, accepts_a_region_of_a_single_block)
         size_t size = sizes[i];
         struct buddy *b = make_at(32, size, size);
         struct buddy_stats s = stats_of(b);
-        cr_assert(s.free_bytes == size && s.largest_free == size && s.free_blocks[0] == 1 &&
-                      s.free_blocks[1] == 0,
-                  "a %zu-byte region with min_block %zu: expected one free block of order 0; got "
-                  "free %zu, largest %zu, free_blocks[0] %zu, free_blocks[1] %zu" READ_ORDERS,
-                  size, size, s.free_bytes, s.largest_free, s.free_blocks[0], s.free_blocks[1]);
+        cr_assert(
+            s.free_bytes == size && s.largest_free == size && s.free_blocks[0] == 1 &&
+                s.free_blocks[1] == 0,
+            "a %zu-byte region with min_block %zu: expected one free block of order 0; got "
+            "free %zu, largest %zu, and %zu and %zu free blocks of orders 0 and 1" READ_ORDERS,
+            size, size, s.free_bytes, s.largest_free, s.free_blocks[0], s.free_blocks[1]);
         void *p = buddy_alloc(b, 1);
         cr_assert(p == (void *)(memory + 32) && buddy_block_size(b, p) == size,
                   "a %zu-byte region with min_block %zu: buddy_alloc(b, 1) must return the whole "
@@ -484,7 +485,10 @@ Test(hidden_alloc, a_refused_request_changes_nothing)
     struct pair pr = make_pair(1024, 16);
     void *x = buddy_alloc(pr.b, 16);
     void *y = buddy_alloc(pr.twin, 16);
-    cr_assert(x != NULL && y != NULL, "buddy_alloc(b, 16) returned NULL" READ_SPLIT);
+    cr_assert(
+        x != NULL && y != NULL,
+        "on two new allocators, buddy_alloc(b, %d) gave %p and %p; expected two blocks" READ_SPLIT,
+        16, x, y);
     /* Free: 16, 32, 64, 128, 256 and 512 bytes, 1008 in all; nothing holds 600. */
     static const size_t refused[] = {600, 0, 1025, SIZE_MAX, 513};
     struct buddy_stats before = stats_of(pr.b);
@@ -595,7 +599,8 @@ Test(hidden_free, rejects_pointers_just_outside_the_region)
     MC_CLAUSE("4.3", "5.2");
     struct buddy *b = make_at(4096, 4096, 16);
     void *p = buddy_alloc(b, 4096);
-    cr_assert_not_null(p, "buddy_alloc(b, 4096) returned NULL" READ_ORDERS);
+    cr_assert_not_null(p, "buddy_alloc(b, %d) on a new %d-byte allocator gave no block" READ_ORDERS,
+                       4096, 4096);
     unsigned char *outside[] = {memory + 4096 - 16, memory + 4096 - 1, memory + 8192,
                                 memory + 8192 + 16, memory};
     for (size_t i = 0; i < sizeof outside / sizeof outside[0]; i++) {
@@ -911,9 +916,11 @@ Test(poisoning, a_refused_call_poisons_nothing)
     unsigned char *bad[] = {live.p[0] + 16, live.p[0] + 128, live.p[3] + 1, live.p[3] + 256,
                             freed,          freed + 16,      region + 2047};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        cr_assert_eq(buddy_free(b, bad[i]), -1,
-                     "buddy_free() of a pointer at offset %td returned 0; expected -1" READ_REJECT,
-                     bad[i] - region);
+        cr_assert_eq(
+            buddy_free(b, bad[i]), -1,
+            "buddy_free() of a pointer at offset %td was accepted; a refused call must return "
+            "-1" READ_REJECT,
+            bad[i] - region);
         assert_poisoning(b, region, 2048, &live, "after a refused buddy_free()");
     }
     buddy_destroy(b);
