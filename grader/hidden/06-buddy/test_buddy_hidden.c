@@ -223,6 +223,7 @@ Test(hidden_create, rejects_each_bad_argument_and_leaves_nothing_allocated)
     cr_assert_null(buddy_create(NULL, 1024, 16),
                    "buddy_create(NULL, 1024, 16) returned an allocator; expected NULL" READ_ORDERS);
     mc_assert_no_leak_since(before, "buddy_create(NULL, ...)", "8.1 Power-of-two orders");
+    buddy_destroy(make_at(16, 16, 16)); /* the smallest valid arguments are accepted */
 }
 
 Test(hidden_create, accepts_a_region_of_a_single_block)
