@@ -6,7 +6,7 @@ EX ?=
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .PHONY: help check memcheck asan lint hint submit list test book bench gradescope handout \
-	deps deps-all clean
+	deps deps-all clean perf heapviz
 
 help:
 	@echo "Students:"
@@ -16,6 +16,9 @@ help:
 	@echo "  make asan EX=03       AddressSanitizer + UBSan, errors explained"
 	@echo "  make lint EX=03       clang-tidy with the course's checks"
 	@echo "  make hint EX=03       the next hint (RESET=1 starts over)"
+	@echo "  make perf EX=09       the heap's traces, shared object and real programs"
+	@echo "                        (CHECK=1: heap_check() after every call of every trace)"
+	@echo "  make heapviz EX=09 TRACE=binary STEP=100   the heap after 100 calls of a trace"
 	@echo "  make submit           build/submission.tar.gz to hand in"
 	@echo "  make list             the exercises"
 	@echo "Readers:    make book   the book as HTML and EPUB in build/book/"
@@ -49,6 +52,21 @@ hint:
 
 submit:
 	@$(WORKBOOK) submit
+
+# Exercise 09 only: the heap's performance checks and its visualizer.
+heap_only = @case "$(EX)" in 09|9|heap|09-heap) ;; \
+	*) echo "make $@ is for the heap: make $@ EX=09"; exit 2;; esac
+
+perf:
+	$(heap_only)
+	@$(PYTHON) tools/heaptool.py perf $(if $(CHECK),--check-every-call)
+
+heapviz:
+	$(heap_only)
+	@if [ -z "$(TRACE)" ] || [ -z "$(STEP)" ]; then \
+		echo "say which trace and how many calls: make heapviz EX=09 TRACE=binary STEP=100"; \
+		exit 2; fi
+	@$(PYTHON) tools/heaptool.py viz $(TRACE) $(STEP)
 
 list:
 	@$(WORKBOOK) list

@@ -36,7 +36,7 @@
  * TIMEOUT, SKIPPED or UNSUPPORTED (a parameterized test, or one that expects
  * a signal or an exit status: the grader runs those per test, as before).
  * MC_HARNESS_TIMEOUT_SCALE multiplies each test's time limit (Valgrind is
- * 20 to 50 times slower than a native run).
+ * 20 to 50 times slower than a native run); MC_HARNESS_TIMEOUT_MAX caps it.
  *
  * Ownership: the harness owns nothing of the tests; each child owns its copy.
  */
@@ -69,17 +69,16 @@ const struct criterion_suite *__wrap_criterion_current_suite;
 
 /* ---- inside a child: one test ------------------------------------------- */
 
-static jmp_buf *escape;        /* where a failed assertion jumps to */
-static size_t asserts;         /* assertions made, passed or failed */
-static int failed;             /* an assertion failed */
+static jmp_buf *escape;           /* where a failed assertion jumps to */
+static size_t asserts;            /* assertions made, passed or failed */
+static int failed;                /* an assertion failed */
 static char message[MESSAGE_MAX]; /* the first failure's "file:line: message" */
 
 static void note_failure(const char *file, unsigned line, const char *text)
 {
     failed = 1;
     if (message[0] == '\0')
-        snprintf(message, sizeof message, "%s:%u: %s", file ? file : "?", line,
-                 text ? text : "");
+        snprintf(message, sizeof message, "%s:%u: %s", file ? file : "?", line, text ? text : "");
 }
 
 void __wrap_cri_asserts_passed_incr(void)
@@ -102,9 +101,7 @@ void __wrap_criterion_abort_test(void)
     _exit(3); /* an assertion outside any test body: nothing to return to */
 }
 
-void __wrap_criterion_continue_test(void)
-{
-}
+void __wrap_criterion_continue_test(void) {}
 
 void __wrap_criterion_test_die(const char *fmt, ...)
 {
@@ -157,8 +154,8 @@ static void child(const struct criterion_test *test, int fd)
 {
     test->test(); /* the Test() trampoline: set-up, body, tear-down */
     char line[MESSAGE_MAX + 64];
-    int n = snprintf(line, sizeof line, "%s\t%zu\t%s", failed ? "FAILED" : "PASSED", asserts,
-                     message);
+    int n =
+        snprintf(line, sizeof line, "%s\t%zu\t%s", failed ? "FAILED" : "PASSED", asserts, message);
     if (n > 0 && write(fd, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1) < 0)
         _exit(4);
     _exit(0);
@@ -184,7 +181,11 @@ static double time_limit(const struct criterion_test *test, const struct criteri
     if (limit <= 0)
         limit = 60;
     const char *scale = getenv("MC_HARNESS_TIMEOUT_SCALE");
-    return limit * (scale != NULL && atof(scale) > 0 ? atof(scale) : 1.0);
+    const char *most = getenv("MC_HARNESS_TIMEOUT_MAX");
+    limit *= scale != NULL && atof(scale) > 0 ? atof(scale) : 1.0;
+    if (most != NULL && atof(most) > 0 && limit > atof(most))
+        limit = atof(most);
+    return limit;
 }
 
 /* Writes s with tabs and newlines escaped, so that a result stays on one line. */
@@ -202,8 +203,8 @@ static void put_escaped(FILE *out, const char *s)
     }
 }
 
-static void result(FILE *out, size_t index, const struct criterion_test *test,
-                   const char *status, size_t count, const char *text)
+static void result(FILE *out, size_t index, const struct criterion_test *test, const char *status,
+                   size_t count, const char *text)
 {
     fprintf(out, "R\t%zu\t%s\t%zu\t%s::%s\t", index, status, count, test->category, test->name);
     put_escaped(out, text);
@@ -265,6 +266,7 @@ static void run_one(FILE *out, size_t index, const struct criterion_test *test)
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL); /* the test runs as in a worker */
         close(fds[0]);
+        close(fileno(out)); /* the report is the parent's alone */
         __wrap_criterion_current_test = test;
         __wrap_criterion_current_suite = suite;
         child(test, fds[1]);

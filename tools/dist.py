@@ -32,6 +32,7 @@ SHIPPED = (
     "grader/grade", "grader/mcgrader/",          # the grader, in public-tests-only mode
     "tools/workbook.py", "tools/deps.sh", "tools/bench.py", "tools/book.py",
     "tools/booklib/",
+    "tools/heaptrace.py", "tools/heaptool.py", "tools/heaprec.c", "tools/heaprec.py",  # 09
 )
 WITHHELD = (
     "README.md",            # the instructor's; tools/dist/HANDOUT-README.md replaces it

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,8 +93,10 @@ def reasons(g: Graded, limit: int = 12) -> str:
     return "\n".join(lines[:limit])
 
 
-def grade(ex: Exercise, source: Path, work: Path, stages=pipeline.STAGES) -> Graded:
-    return grade_exercise(ex, source, work, BOX, public_only=False, stages=stages)
+def grade(ex: Exercise, source: Path, work: Path, stages=pipeline.STAGES,
+          memcheck: str = "one-process") -> Graded:
+    return grade_exercise(ex, source, work, BOX, public_only=False, stages=stages,
+                          memcheck=memcheck)
 
 
 def check_solution(ex: Exercise, rep: Report) -> bool:
@@ -199,6 +202,9 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
                         f"breaks): tag the test that rejects it, or fix the Clause line")
     if head.get("bug"):
         problems += hunt_share_problems(ex, g, head["bug"])
+    if category == "valgrind":
+        problems += same_findings_per_test(ex, source, work / f"mutant-{patch.stem}-per-test",
+                                           res)
     leaks = hidden_leaks(ex, g)
     if leaks:
         problems.append(f"the student view names hidden tests: {leaks[:5]}")
@@ -206,9 +212,33 @@ def check_mutant(ex: Exercise, patch: Path, work: Path, rep: Report) -> None:
             time.monotonic() - start)
 
 
+def valgrind_findings(res: pipeline.ExerciseResult) -> set[tuple[str, str, str, str]]:
+    return {(f.test, f.kind, f.where, f.origin) for f in res.findings.get("valgrind") or []}
+
+
+def same_findings_per_test(ex: Exercise, source: Path, work: Path,
+                           one: pipeline.ExerciseResult) -> list[str]:
+    """The one-process memory check must find what the per-test check finds, tied to
+    the same tests (the per-test run is the slow mode the harness replaced)."""
+    g = grade(ex, source, work, ("tests", "valgrind"), memcheck="per-test")
+    if g.result is None or not g.result.built:
+        return ["the per-test memory check did not run: " + reasons(g)]
+    a, b = valgrind_findings(one), valgrind_findings(g.result)
+    if a == b:
+        return []
+    return [f"one process and per test disagree: only in one process: {sorted(a - b)[:3]}; "
+            f"only per test: {sorted(b - a)[:3]}"]
+
+
 def caught_by_clause(ex: Exercise, res: pipeline.ExerciseResult, category: str,
                      clause: str) -> bool:
     tagged = clauses.tests_of(ex, clause)
+    if category == "performance":
+        # The driver measures the heap as a whole (speed, utilization); the probe
+        # names the clause of a check that fails ("FAIL 10.6: ...").
+        texts = [f.text for f in res.findings.get("performance") or []]
+        return any(f"FAIL {clause}:" in t for t in texts) or \
+            not any("FAIL " in t for t in texts)
     if category == "tests":
         return any(not t.passed for tid, t in res.tests.tests.items() if tid in tagged)
     return any(f.test in tagged for f in res.findings.get(category) or [])
@@ -279,8 +309,17 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
 def check_handles(rep: Report) -> None:
     """EX=<handle> must name exactly one exercise, for every exercise."""
     every = exercises.load_all()
-    clashes = [f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
-               for ex in every if sum(o.matches(ex.handle) for o in every) != 1]
+    clashes = list(dict.fromkeys(
+        f"EX={ex.handle} names {', '.join(o.folder for o in every if o.matches(ex.handle))}"
+        for ex in every if sum(o.matches(ex.handle) for o in every) != 1))
+    for path in [*ROOT.glob("exercises/*/*.md"), *ROOT.glob("chapters/*.md"),
+                 ROOT / "README.md", ROOT / "tools" / "dist" / "HANDOUT-README.md"]:
+        for n, line in enumerate(path.read_text().splitlines(), 1):
+            for key in re.findall(r"\bEX=([A-Za-z0-9_-]+)(?![<A-Za-z0-9_-])", line):
+                hits = [o.folder for o in every if o.matches(key)]
+                if len(hits) != 1 and key not in ("NN", "N", "x"):
+                    clashes.append(f"{path.relative_to(ROOT)}:{n}: EX={key} names "
+                                   f"{len(hits)} exercises ({', '.join(hits) or 'none'})")
     rep.add("exercises: every handle (EX=...) names one exercise", not clashes,
             "\n".join(clashes[:10]) + ("\ngive each a unique `short` in exercise.toml"
                                        if clashes else ""))

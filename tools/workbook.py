@@ -149,10 +149,10 @@ def cmd_check_all(_args) -> int:
 
 # ---- one exercise ---------------------------------------------------------
 
-def build_or_explain(ex: Exercise, variant: str) -> Path | None:
+def build_or_explain(ex: Exercise, variant: str) -> build.Build | None:
     made = build.build(ex, ex.dir, work_dir(ex), variant, ex.public_tests())
     if made.ok:
-        return made.binary
+        return made
     print(red(f"{ex.folder}: {made.failed_file} does not compile:"))
     print(made.errors)
     return None
@@ -174,9 +174,10 @@ def print_findings(title: str, findings: list, clean_text: str, skipped=()) -> N
 
 
 def cmd_check_one(ex: Exercise) -> int:
-    binary = build_or_explain(ex, "plain")
-    if binary is None:
+    made = build_or_explain(ex, "plain")
+    if made is None:
         return 1
+    binary = made.binary
     print(dim(f"== {ex.folder}: public tests =="))
     tests = subprocess.run([str(binary), "-j1"], cwd=work_dir(ex), timeout=ex.run_seconds * 2)
     print(dim(f"== {ex.folder}: AddressSanitizer + UBSan =="))
@@ -186,9 +187,10 @@ def cmd_check_one(ex: Exercise) -> int:
 
 
 def cmd_asan_one(ex: Exercise) -> int:
-    binary = build_or_explain(ex, "asan")
-    if binary is None:
+    made = build_or_explain(ex, "asan")
+    if made is None:
         return 1
+    binary = made.binary
     expected = run_stage_list(binary)
     run, found = memory.sanitizers(binary, work_dir(ex), list(ex.student_files), expected,
                                    ex.run_seconds * 2)
@@ -198,13 +200,15 @@ def cmd_asan_one(ex: Exercise) -> int:
 
 
 def cmd_memcheck_one(ex: Exercise) -> int:
-    binary = build_or_explain(ex, "plain")
-    if binary is None:
+    made = build_or_explain(ex, "plain")
+    if made is None:
         return 1
+    binary = made.binary
     expected = run_stage_list(binary)
-    print(dim(f"== {ex.folder}: Valgrind, about a second per test ({len(expected)} tests) =="))
+    print(dim(f"== {ex.folder}: Valgrind ({len(expected)} tests, in one process) =="))
     tests, found = memory.valgrind(binary, work_dir(ex), list(ex.student_files), expected,
-                                   ex.run_seconds + 4 * len(expected) + 30)
+                                   ex.run_seconds + 4 * len(expected) + 30,
+                                   harness=build.harness(ex, made, work_dir(ex)))
     found, skipped = memory.counted(found, tests)
     (work_dir(ex) / "memcheck.json").write_text(json.dumps(
         {"time": time.time(), "errors": len(found), "findings": [f.line() for f in found]}))
@@ -213,7 +217,7 @@ def cmd_memcheck_one(ex: Exercise) -> int:
 
 
 def cmd_lint_one(ex: Exercise) -> int:
-    warnings, error = pipeline.lint_stage.lint(ex, ex.dir)
+    warnings, error = pipeline.lint_stage.lint(ex, ex.dir, advice=True)
     if error:
         print(red(error))
         return 1
@@ -240,7 +244,7 @@ def cmd_hint_one(ex: Exercise) -> int:
     state = work_dir(ex) / "hints-shown"
     shown = int(state.read_text()) if state.exists() else 0
     index = min(shown, len(hints) - 1)
-    print(f"Hint {index + 1} of {len(hints)} for {ex.number} {ex.name}:\n")
+    print(f"Hint {index + 1} of {len(hints)} for {ex.number} {ex.name} (EX={ex.handle}):\n")
     print(hints[index])
     state.parent.mkdir(parents=True, exist_ok=True)
     state.write_text(str(index + 1))
@@ -299,7 +303,7 @@ def main(argv: list[str]) -> int:
             return cmd_submit(args)
         if args.command == "list":
             for ex in exercises.load_all():
-                print(f"{ex.number} {ex.name:<20} {ex.title}")
+                print(f"{ex.number} {ex.name:<20} EX={ex.handle:<14} {ex.title}")
             return 0
         if args.command == "check" and not args.exercise:
             return cmd_check_all(args)

@@ -16,31 +16,37 @@
  *
  * Failure policy: on overflow, an invalid argument or lack of memory, the
  * pointer-returning functions return NULL and mf_grow() returns -1. A failed
- * call leaves no block allocated and changes none of its arguments. No
- * function prints, aborts or exits.
+ * call leaves no block allocated and changes none of its arguments. A call
+ * refused because of its arguments (overflow, elem_size 0, a bad alignment)
+ * makes no allocation call at all: the check comes first. No function
+ * prints, aborts or exits. README.md numbers each of these promises.
  */
 #ifndef MALLOC_FAMILY_H
 #define MALLOC_FAMILY_H
 
 #include <stddef.h>
 
-/* A block of count * size bytes with indeterminate contents (1 byte when the
- * product is 0). NULL when count * size does not fit in a size_t. */
+/* A block of exactly count * size bytes with indeterminate contents (1 byte
+ * when the product is 0). NULL when count * size does not fit in a size_t
+ * (without an allocation call) or when the allocation fails. */
 void *mf_alloc_array(size_t count, size_t size);
 
-/* Like mf_alloc_array(), but every byte of the block is zero. */
+/* Like mf_alloc_array(), but every byte of the block is zero. An overflowing
+ * product is refused before any allocation call, calloc included. */
 void *mf_alloc_zeroed(size_t count, size_t size);
 
 /* Makes *buf hold at least min_capacity elements of elem_size bytes.
  * *capacity is the number of elements *buf holds now; *buf may be NULL when
- * *capacity is 0.
- * - *capacity >= min_capacity: nothing to do; returns 0 without allocating.
- * - otherwise: resizes the block to exactly min_capacity * elem_size bytes,
- *   keeping the first *capacity elements, stores the (possibly moved) block
- *   in *buf and min_capacity in *capacity, and returns 0.
- * Returns -1, with *buf and *capacity unchanged and *buf still valid and
- * owned by the caller, when elem_size is 0, when min_capacity * elem_size
- * overflows, or when the allocation fails. */
+ * *capacity is 0. The first rule that applies decides:
+ * 1. elem_size == 0: returns -1 without allocating, whatever the capacities.
+ * 2. *capacity >= min_capacity: nothing to do; returns 0 without allocating.
+ * 3. min_capacity * elem_size overflows: returns -1 without allocating.
+ * 4. otherwise: resizes the block to exactly min_capacity * elem_size bytes,
+ *    keeping the first *capacity elements, stores the (possibly moved) block
+ *    in *buf and min_capacity in *capacity, and returns 0; if the allocation
+ *    fails, returns -1.
+ * Whenever it returns -1, *buf and *capacity are unchanged and *buf is still
+ * valid and owned by the caller. */
 int mf_grow(void **buf, size_t *capacity, size_t min_capacity, size_t elem_size);
 
 /* A copy of the string s (not NULL) in a block of exactly strlen(s) + 1
@@ -55,8 +61,9 @@ char *mf_join(const char *const *parts, size_t count, const char *sep);
 /* A block of at least size bytes (at least 1) whose address is a multiple of
  * alignment. alignment must be a power of two (1, 2, 4, ...); anything else
  * (0, 3, 24, ...) is rejected with NULL before any allocation is attempted.
- * Also NULL when the size, rounded up to a multiple of alignment, overflows,
- * or when the allocation fails. Release the block with free(). */
+ * Also NULL, before any allocation too, when the size rounded up to a
+ * multiple of alignment overflows; and NULL when the allocation fails.
+ * Release the block with free(). */
 void *mf_alloc_aligned(size_t alignment, size_t size);
 
 #endif

@@ -17,7 +17,8 @@
  * Failure policy: a function that can fail returns NULL or -1, and then has
  * freed everything it allocated and left every object and out-parameter as it
  * was (the strong guarantee; own_message_init's storage is the one exception,
- * see there). Nothing aborts or prints.
+ * see there). A NULL argument that a function refuses is refused before any
+ * allocation. Nothing aborts or prints. README.md numbers each promise.
  */
 #ifndef OWNERSHIP_H
 #define OWNERSHIP_H
@@ -27,8 +28,8 @@
 /* ---- a record that owns its strings ------------------------------------- */
 
 /* Opaque: defined in ownership.c. A contact owns private copies of a name and
- * an email address, each in an allocation of its own, both NUL-terminated and
- * never NULL while it lives. */
+ * an email address, each in an allocation of its own (three blocks in all,
+ * with the contact's), both NUL-terminated and never NULL while it lives. */
 struct own_contact;
 
 /* Returns a new contact holding copies of name and email, or NULL when
@@ -51,9 +52,9 @@ const char *own_contact_name(const struct own_contact *c);
 const char *own_contact_email(const struct own_contact *c);
 
 /* Replaces c's email with a copy of email and returns 0; the old string is
- * freed, so pointers borrowed from it become invalid. email may be a pointer
- * borrowed from c itself. Returns -1, with c unchanged, when email is NULL or
- * memory runs out. */
+ * freed, so pointers borrowed from it become invalid; the name is untouched.
+ * email may point into c's own strings (its email or its name). Returns -1,
+ * with c unchanged, when email is NULL or memory runs out. */
 int own_contact_set_email(struct own_contact *c, const char *email);
 
 /* Builds the string "name <email>" in a new allocation and transfers it to
@@ -72,9 +73,10 @@ struct own_buf {
     unsigned char data[]; /* owned by the buffer; borrowed by every owner */
 };
 
-/* Returns a new buffer holding a copy of the size bytes at bytes, with
- * refs == 1: the caller is its first owner. bytes may be NULL only when size
- * is 0. Returns NULL when memory runs out or the total size overflows. */
+/* Returns a new buffer, in one allocation, holding a copy of the size bytes
+ * at bytes, with refs == 1: the caller is its first owner. bytes may be NULL
+ * only when size is 0. Returns NULL when memory runs out or when the total
+ * size overflows (then without allocating). */
 struct own_buf *own_buf_create(const void *bytes, size_t size);
 
 /* Adds an owner: increments b->refs and returns b, so that
@@ -99,9 +101,9 @@ struct own_message {
 /* Fills *m, which may hold garbage: copies from, subject and body, and takes
  * a reference to attachment (which may be NULL). Returns 0 on success; the
  * caller must then call own_message_cleanup(m) once it is done. Returns -1
- * when from, subject or body is NULL or memory runs out: everything acquired
- * so far has been released, attachment->refs is as it was, and *m must not
- * be read or cleaned up. */
+ * when from, subject or body is NULL (before acquiring anything) or memory
+ * runs out: everything acquired so far has been released, attachment->refs
+ * is as it was, and *m must not be read or cleaned up. */
 int own_message_init(struct own_message *m, const struct own_contact *from, const char *subject,
                      const char *body, struct own_buf *attachment);
 

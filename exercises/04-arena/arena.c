@@ -9,6 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* TODO: two macros that poison and unpoison memory for ASan and Valgrind,
+ * compiled out with -DNDEBUG (README.md, "Poisoning"; chapter 6.6). */
+
 /* TODO: define struct arena_block (declared in arena.h): what a block needs
  * to be chained, freed and counted, followed by its data. Write its
  * invariants beside it. */

@@ -10,8 +10,9 @@
  *    never calls malloc; an allocation that does not fit returns NULL.
  *  - chained: over blocks from malloc (arena_init). When the current block is
  *    full the arena mallocs a new one of block_size bytes and chains it in
- *    front. A request too big for any block gets a block of its own, kept on
- *    a separate list, and the current block stays current.
+ *    front. A request too big for any block (size + align - 1 > block_size)
+ *    gets a block of its own of size + align - 1 bytes, kept on a separate
+ *    list, and the current block stays current.
  *
  * Ownership: the arena owns every block it mallocs; callers never free the
  * pointers it returns. In fixed mode the caller owns the buffer and must keep
@@ -25,7 +26,13 @@
  * exactly as it was (same blocks, same offset, same statistics), when the
  * alignment is not a power of two between 1 and ARENA_MAX_ALIGN, when a size
  * computation would overflow, when a fixed buffer is full, or when malloc
- * fails. arena_init returns -1 and allocates nothing when malloc fails.
+ * fails. arena_init returns -1 when malloc fails (or the block size plus the
+ * header overflows) and leaves the arena as arena_destroy does.
+ *
+ * Poisoning (chained mode): the bytes of a block that no caller may touch
+ * (its unused tail; the whole kept block after arena_reset) are poisoned for
+ * AddressSanitizer and Valgrind, so that both report a use after reset. A
+ * fixed buffer is never poisoned. README.md, "Poisoning", has the details.
  */
 #ifndef ARENA_H
 #define ARENA_H
@@ -77,8 +84,9 @@ struct arena_stats {
 void arena_init_buffer(struct arena *a, void *buffer, size_t size);
 
 /* Chained mode with blocks of block_size data bytes (ARENA_DEFAULT_BLOCK if 0).
- * Mallocs the first block at once. Returns 0, or -1 if malloc fails (then the
- * arena holds nothing and needs no destroy). */
+ * Mallocs the first block at once. Returns 0, or -1 if malloc fails or the
+ * block size overflows; then the arena holds nothing, as after arena_destroy:
+ * it needs no destroy, and a destroy is harmless. */
 int arena_init(struct arena *a, size_t block_size);
 
 /* size bytes aligned to align (a power of two, 1 to ARENA_MAX_ALIGN); the
@@ -100,8 +108,8 @@ struct arena_mark arena_save(const struct arena *a);
  * first restored; restoring an older mark invalidates the newer ones. */
 void arena_restore(struct arena *a, struct arena_mark mark);
 
-/* Forgets every allocation. Chained mode keeps one normal block, to reuse
- * without calling malloc, and frees the others. */
+/* Forgets every allocation. Chained mode keeps the current block (the newest
+ * normal block), to reuse without calling malloc, and frees every other block. */
 void arena_reset(struct arena *a);
 
 /* Frees every block. Afterwards the arena holds nothing: allocations return

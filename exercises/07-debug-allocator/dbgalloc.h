@@ -65,18 +65,20 @@ void *dbg_malloc_at(size_t size, const char *file, int line);
  * runs out. */
 void *dbg_calloc_at(size_t count, size_t size, const char *file, int line);
 
-/* NULL ptr: like dbg_malloc. Size 0: frees ptr and returns NULL. Otherwise
- * returns a new block holding the first min(old, size) bytes (the rest is
+/* NULL ptr: dbg_malloc(size), for every size (0 included: a new block of no
+ * bytes). Otherwise size 0: frees ptr and returns NULL. Otherwise returns a
+ * new block holding the first min(old, size) bytes (the rest is
  * DBG_FRESH_BYTE) whose site is this call, and frees ptr; NULL with ptr
- * untouched when out of memory or when ptr was never handed out (reported). */
+ * untouched when out of memory or when ptr is not a live block (reported). */
 void *dbg_realloc_at(void *ptr, size_t size, const char *file, int line);
 
 /* Checks the block's guards, poisons it and puts it in quarantine. NULL is a
  * no-op. A pointer not handed out, or already freed, is reported and ignored. */
 void dbg_free_at(void *ptr, const char *file, int line);
 
-/* Checks every live block's guards and every quarantined block's poison.
- * Returns the number of errors this call found. */
+/* Checks every live block's guards (oldest allocation first), then every
+ * quarantined block (oldest free first). Returns the number of errors this
+ * call found. */
 size_t dbg_check_all_at(const char *file, int line);
 
 #define dbg_malloc(size)        dbg_malloc_at((size), __FILE__, __LINE__)

@@ -1,9 +1,10 @@
 /*
  * config_parser.h: read "key = value" settings from a text.
  *
- * Syntax: one setting per line, "key = value"; spaces and tabs around the
- * key and the value are ignored; blank lines and lines starting with '#'
- * are skipped. A key must not be empty. Any other line is an error.
+ * Syntax: one setting per line, "key = value"; spaces, tabs and carriage
+ * returns around the key and the value are ignored; blank lines and lines
+ * whose first non-blank character is '#' are skipped. A key must not be
+ * empty. Any other line is an error. README.md states each rule exactly.
  *
  * Ownership: cfg_parse() returns a config the caller owns and frees once
  * with cfg_free(); the config owns copies of every key and value.

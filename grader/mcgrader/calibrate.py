@@ -25,7 +25,7 @@ from .build import TESTKIT
 from .exercises import ROOT, Exercise
 
 CACHE = ROOT / "build" / "grader-cache"
-FLOORS = {"tests": 20.0, "sanitizers": 40.0, "valgrind": 120.0}
+FLOORS = {"tests": 20.0, "sanitizers": 40.0, "valgrind": 120.0, "performance": 300.0}
 FACTORS = {"tests": 10.0, "sanitizers": 10.0, "valgrind": 4.0}
 TEST_RE = re.compile(r"\b(?:Test|ParameterizedTest)\s*\(\s*(\w+)\s*,\s*(\w+)")
 _lock = threading.Lock()
@@ -39,6 +39,7 @@ class Reference:
     assertions: dict[str, int] | None = None
     limits: dict[str, float] | None = None
     summary: str = ""
+    perf: dict | None = None      # performance figures (util, speed), for perf.py's bands
 
 
 def hidden_test_ids(ex: Exercise) -> set[str]:
@@ -54,6 +55,9 @@ def _key(ex: Exercise, public_only: bool) -> str:
              *([] if public_only else ex.hidden_tests()), TESTKIT / "mc_test.c",
              TESTKIT / "mc_test.h", ex.dir / "exercise.toml",
              *(ex.dir / h for h in ex.headers), *sorted(Path(__file__).parent.glob("*.py"))]
+    if "performance" in ex.rubric:   # the driver, its traces and their generator
+        files += [*sorted(p for p in ex.dir.rglob("*") if p.is_file()),
+                  ROOT / "tools" / "heaptrace.py"]
     for path in files:
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
@@ -89,7 +93,7 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
         work = Path(tmp)
         work.chmod(0o711)
         staged = fetch.stage(ex, ex.solution_dir, work / "files")
-        opt = pipeline.Options(hidden=not public_only, runner=box.run, jobs=1)
+        opt = pipeline.Options(hidden=not public_only, runner=box.run, jobs=1, calibrating=True)
         box.acquire()
         try:
             box.claim(work / "box")   # the reference's files: this slot alone may read them
@@ -108,5 +112,9 @@ def _measure(ex: Exercise, box, public_only: bool) -> Reference:
                "valgrind": res.valgrind_tests}
     limits = {stage: max(FLOORS[stage], FACTORS[stage] * run.seconds)
               for stage, run in timings.items() if run and run.seconds}
+    perf = None
+    if res.perf:
+        perf = {"util": res.perf["util"], "speed": res.perf["speed"]}
+        limits["performance"] = FLOORS["performance"]
     return Reference(ok=True, assertions={t: r.assertions for t, r in res.tests.tests.items()},
-                     limits=limits, summary=summary)
+                     limits=limits, summary=summary, perf=perf)

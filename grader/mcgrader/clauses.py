@@ -66,6 +66,22 @@ def test_sources(ex: Exercise, hidden: bool = True) -> list[TestSource]:
     return out
 
 
+# Our own checking programs (exercise 09's driver/probe.c) tag their checks too.
+CHECK_RE = re.compile(r'\bCHECK\s*\(\s*"(\d+\.\d+)"')
+
+
+def program_checks(ex: Exercise) -> list[TestSource]:
+    """The tagged checks of an exercise's trusted checking programs (exercise NN's
+    driver/*.c), as pseudo-tests "driver::file:line": a clause they check has a test."""
+    out = []
+    for path in sorted((ex.dir / "driver").glob("*.c")):
+        source = path.read_text(errors="replace")
+        for m in CHECK_RE.finditer(source):
+            line = source.count("\n", 0, m.start()) + 1
+            out.append(TestSource(f"driver::{path.name}:{line}", path, line, [m.group(1)]))
+    return out
+
+
 def tests_of(ex: Exercise, clause: str) -> set[str]:
     """The ids of the tests tagged with clause."""
     return {t.id for t in test_sources(ex) if clause in t.clauses}
@@ -99,6 +115,8 @@ def problems(ex: Exercise) -> list[str]:
             if c not in clauses:
                 out.append(f"{where}: MC_CLAUSE names {c}, which the README does not define")
         tested |= set(t.clauses)
+    for check in program_checks(ex):
+        tested |= set(check.clauses)
     out += [f"clause {c} has no test: {clauses[c][:90]}" for c in sorted(clauses, key=_order)
             if c not in tested]
     allowed = allowed_in_readme(ex)

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CATEGORIES = ("tests", "valgrind", "sanitizers", "lint")
+CATEGORIES = ("tests", "valgrind", "sanitizers", "lint", "performance")
+OPTIONAL = ("performance",)  # in an exercise's rubric only when its exercise.toml gives it
 KINDS = ("exercise", "bug-hunt")
 FOLDER_RE = re.compile(r"^(\d\d)-([a-z0-9][a-z0-9-]*)$")
 
@@ -39,6 +40,9 @@ class Exercise:
     mutants_min: int = 6
     short: str = ""              # a unique handle where the number is shared (bug hunts)
     client_requests: tuple[str, ...] = ()   # Valgrind client requests the student may make
+    preload_files: tuple[str, ...] = ()  # student files built into a shared object for
+    preload_api: tuple[str, ...] = ()    #   LD_PRELOAD, never linked into the tests; only
+    #                                       they may define preload_api (malloc, free, ...)
     root: Path = ROOT
 
     @property
@@ -117,7 +121,7 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
 
 
 TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
-            "kind", "mutants_min", "short", "client_requests"}
+            "kind", "mutants_min", "short", "client_requests", "preload_files", "preload_api"}
 TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
 
 
@@ -142,13 +146,17 @@ def load(folder: Path) -> Exercise:
         raise ExerciseError(f"{meta}: {err}") from None
     _refuse_unknown_keys(data, meta)
     rubric = data.get("rubric", {})
-    points = {c: rubric.get(c, 0) for c in CATEGORIES}
+    points = {c: rubric.get(c, 0) for c in CATEGORIES if c not in OPTIONAL or c in rubric}
     if not all(isinstance(v, int) and v >= 0 for v in points.values()) or not any(points.values()):
         raise ExerciseError(f"{meta}: [rubric] needs whole, non-negative points for {CATEGORIES}")
     weights = rubric.get("suites", {})
     for name in ("title", "chapter"):
         if not isinstance(data.get(name), str):
             raise ExerciseError(f"{meta}: '{name}' must be a string")
+    student_files = _strings(data, "student_files", meta)
+    preload_files = _strings(data, "preload_files", meta, required=False)
+    if not set(preload_files) <= set(student_files):
+        raise ExerciseError(f"{meta}: 'preload_files' must be among 'student_files'")
     kind = data.get("kind", "exercise")
     if kind not in KINDS:
         raise ExerciseError(f"{meta}: 'kind' must be one of {KINDS}")
@@ -158,7 +166,7 @@ def load(folder: Path) -> Exercise:
         name=match.group(2),
         title=data["title"],
         chapter=data["chapter"],
-        student_files=_strings(data, "student_files", meta),
+        student_files=student_files,
         headers=_strings(data, "headers", meta),
         api=_strings(data, "api", meta),
         libc=_strings(data, "libc", meta, required=False),
@@ -169,6 +177,8 @@ def load(folder: Path) -> Exercise:
         mutants_min=int(data.get("mutants_min", 6)),
         short=str(data.get("short", "")),
         client_requests=_strings(data, "client_requests", meta, required=False),
+        preload_files=preload_files,
+        preload_api=_strings(data, "preload_api", meta, required=False),
         root=folder.parent.parent,
     )
 

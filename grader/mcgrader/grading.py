@@ -17,7 +17,8 @@ from .unpack import SubmissionError, unpack
 
 
 def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
-                   stages: tuple[str, ...] = pipeline.STAGES) -> report.Graded:
+                   stages: tuple[str, ...] = pipeline.STAGES,
+                   memcheck: str = "one-process") -> report.Graded:
     """Stages ex's files from folder and runs the pipeline on them (every stage unless
     stages names fewer: the self-test checks a mutant only where it must be caught)."""
     base = dict(id=ex.folder, title=ex.title, max_score=float(ex.max_score))
@@ -31,14 +32,16 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_
                              notes=["the reference solution does not score full marks on this "
                                     "host, so no grade is recorded: " + ref.problem])
     opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
-                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages)
+                           runner=box.run, seconds=ref.limits, jobs=1, stages=stages,
+                           memcheck=memcheck, perf_reference=ref.perf)
     box.acquire()
     try:
         box.claim(work)   # readable by this slot alone while it grades
         res = pipeline.check(ex, staged.folder, work / "box", opt)
     finally:
         box.release()
-    notes = staged.notes + [f"missing file: {m} (graded as empty)" for m in staged.missing]
+    notes = staged.notes + [f"missing file: {m} (graded as empty)" for m in staged.missing] \
+        + res.notes
     status = "graded"
     if not res.built:
         status = "compile-error"

@@ -14,12 +14,15 @@ SPEC_RE = re.compile(r"%[-+ #0-9.*]*(?:hh|h|ll|l|z|j|t|L)?[a-zA-Z%]|\\.")
 MIN_FRAGMENT = 14   # shorter pieces ("expected %zu") are too common to be telling
 
 
+JOIN_RE = re.compile(r'"\s*\n\s*"')   # "two " "literals" on two lines are one string
+
+
 def _public_text(ex: Exercise) -> str:
     """Everything a student has anyway: every exercise folder and the book."""
     root = ex.root
     files = [p for d in (root / "exercises", root / "chapters") for p in d.rglob("*")
              if p.is_file() and p.suffix in (".md", ".c", ".h", ".toml")]
-    return "\n".join(p.read_text(errors="replace") for p in files)
+    return "\n".join(JOIN_RE.sub("", p.read_text(errors="replace")) for p in files)
 
 
 def secrets(ex: Exercise) -> list[str]:
@@ -29,7 +32,7 @@ def secrets(ex: Exercise) -> list[str]:
     public = _public_text(ex)
     found: set[str] = set()
     for path in ex.hidden_tests():
-        source = path.read_text(errors="replace")
+        source = JOIN_RE.sub("", path.read_text(errors="replace"))
         found.add(path.name)
         for suite, name in TEST_RE.findall(source):
             found.add(f"{suite}::{name}")

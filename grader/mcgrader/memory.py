@@ -7,24 +7,37 @@ writes a marker per worker (MC_MARKER_DIR/<pid> holds "suite::test"), which
 ties every error to the test that caused it. Logs of the runner process itself (no marker)
 are Criterion's own business and are not the student's. Each error is
 reported at the first stack frame inside the student's files, in one plain
-sentence. Leaks in a test that failed an assertion are skipped: the test
-stopped before its own clean-up.
+sentence; an uninitialized value also at the place it was created
+(--track-origins), and all its findings count as one problem. Leaks in a test
+that failed an assertion are skipped: the test stopped before its own clean-up.
+
+Valgrind runs in one of two modes, with the same findings:
+  - one process (the default): testkit/mc_harness.c runs every test in a fork
+    of a single Valgrind process, so Valgrind starts once per test binary
+    instead of once per test (a tenth of the time). If the harness itself
+    stops before the end, a new harness process goes on from the next test;
+    tests it cannot run (a parameterized test, one that expects a signal) and
+    any left over are checked per test. TestRun.notes says which way each went.
+  - per test: Criterion's own runner under Valgrind, each test a worker that
+    Valgrind starts afresh. The self-test compares the two on every mutant.
 """
 from __future__ import annotations
 
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
 
 from .proc import Limits, read_capped, run
-from .run import TestRun, run_tests
+from .run import BASE_ENV, TestResult, TestRun, run_tests
 
 VALGRIND = ["valgrind", "--tool=memcheck", "--trace-children=yes", "--xml=yes",
             "--leak-check=full", "--show-leak-kinds=definite,indirect",
             "--errors-for-leak-kinds=definite,indirect", "--num-callers=30",
             "--child-silent-after-fork=no", "--vgdb=no", "--read-inline-info=no",
+            "--track-origins=yes",
             # the test kit's mc_fail_note() runs addr2line through the shell: not ours to check
             "--trace-children-skip=*/sh,*/addr2line"]
 # hard_rss_limit_mb stands in for RLIMIT_AS, which ASan cannot run under.
@@ -103,6 +116,13 @@ class Finding:
             test = f" in test {self.test}" if self.test else ""
         where = self.place(student)
         sentence = self.brief if student and self.hidden and self.brief else self.sentence
+        if self.origin and not self.origin.endswith(OUTSIDE):
+            # The mistake is where the value was created, in the student's own file:
+            # lead with that, and say where it was used.
+            used = "" if student and self.hidden and where.endswith("your files") \
+                else f" (it is used at {where})"
+            return f"{self.origin}: leaves a value uninitialized that is used later{used}" \
+                   f"{test} [{self.kind}]"
         origin = f" (the value was created at {self.origin})" if self.origin else ""
         if student and self.hidden and self.origin.endswith(OUTSIDE):
             origin = ""
@@ -154,32 +174,152 @@ def _valgrind_findings(xml_path: Path, test: str, student_files: set[str],
         if kind in NOT_COUNTED:
             continue
         what = error.findtext("what") or error.findtext("xwhat/text") or ""
-        frames = [(f.findtext("fn", "?"), f.findtext("file", ""), f.findtext("line", ""))
-                  for f in error.findall("stack/frame")]
-        where = _student_frame(frames, student_files)
+        stacks = [[(f.findtext("fn", "?"), f.findtext("file", ""), f.findtext("line", ""))
+                   for f in stack.findall("frame")] for stack in error.findall("stack")]
+        where = _student_frame(stacks[0] if stacks else [], student_files)
+        created = any("was created" in (a.text or "") for a in error.findall("auxwhat"))
+        origin = _student_frame(stacks[1], student_files) if created and len(stacks) > 1 else ""
         findings.append(Finding("valgrind", test, kind, PLAIN_WORDS.get(kind, what), where,
-                                what.strip(), hidden=hidden))
+                                what.strip(), hidden=hidden, origin=origin))
     return findings
 
 
 def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[str],
-             seconds: float, runner=run, hidden: bool = False) -> tuple[TestRun, list[Finding]]:
-    """Every test of binary under memcheck; each error tied to its test. Leaks of a test
-    that failed are included: counted() tells which findings count."""
+             seconds: float, runner=run, hidden: bool = False,
+             harness: Path | None = None) -> tuple[TestRun, list[Finding]]:
+    """Every test of binary under memcheck; each error tied to its test. With a harness
+    (build.harness), in one Valgrind process; without, per test. Leaks of a test that
+    failed are included: counted() tells which findings count."""
     logs, markers = _fresh_logs(work / "valgrind")
-    wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
-    limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
-    tests = run_tests(binary, expected, logs, seconds, env={"MC_MARKER_DIR": str(markers)},
-                      runner=runner, jobs=1, wrap=wrap, limits=limits)
+    if harness is not None:
+        tests = _one_process(harness, binary, logs, markers, expected, seconds, runner,
+                             hidden)
+    else:
+        tests = _per_test(binary, logs, markers, expected, seconds, runner)
     names = _markers(markers)
     findings = []
-    for xml_path in sorted(logs.glob("vg.*.xml")):
-        pid = xml_path.name.split(".")[1]
-        if pid in names:
-            findings += _valgrind_findings(xml_path, names[pid], set(student_files), hidden)
+    for pid, test in sorted(names.items()):
+        xml_path = logs / f"vg.{pid}.xml"
+        if xml_path.is_file():
+            findings += _valgrind_findings(xml_path, test, set(student_files), hidden)
+        else:
+            findings.append(Finding("valgrind", test, "NoLog", "left no Valgrind log (the "
+                                    "process removed or never wrote it)", "(unknown)",
+                                    hidden=hidden))
     if hidden:
         tests.mark_hidden()
     return tests, findings + untold("valgrind", tests)
+
+
+def _per_test(binary: Path, logs: Path, markers: Path, expected: list[str], seconds: float,
+              runner, only: list[str] | None = None) -> TestRun:
+    """Criterion's runner under Valgrind: every test a worker Valgrind starts afresh.
+    only: run just these tests (one runner each), as the harness's fallback."""
+    wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
+    limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
+    env = {"MC_MARKER_DIR": str(markers)}
+    if only is None:
+        run_ = run_tests(binary, expected, logs, seconds, env=env, runner=runner, jobs=1,
+                         wrap=wrap, limits=limits)
+        return run_
+    tests: dict[str, TestResult] = {}
+    for tid in only:
+        pattern = tid.replace("::", "/")
+        one = run_tests(binary, [tid], logs / "per-test" / pattern.replace("/", "."), seconds,
+                        env=env, runner=runner, jobs=1, limits=limits,
+                        wrap=wrap, extra=[f"--filter={pattern}"])
+        tests.update(one.tests)
+    return TestRun(tests)
+
+
+HARNESS_ATTEMPTS = 3   # harness processes per run before the rest goes per test
+
+
+def _one_process(harness: Path, binary: Path, logs: Path, markers: Path,
+                 expected: list[str], seconds: float, runner, hidden: bool) -> TestRun:
+    def name(tid: str) -> str:   # notes reach students: a hidden test stays unnamed
+        return "a hidden test" if hidden else tid
+
+    report = logs / "harness.txt"
+    env = {"MC_MARKER_DIR": str(markers), "MC_HARNESS_TIMEOUT_SCALE": "20",
+           "MC_HARNESS_TIMEOUT_MAX": str(max(10, int(seconds / 2)))}
+    wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
+    limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
+    first, attempts, start = 0, 0, time.monotonic()
+    results: dict[str, TestResult] = {}
+    stopped: list[str] = []
+    while attempts < HARNESS_ATTEMPTS:
+        attempts += 1
+        done = runner([*wrap, str(harness), str(report), str(first)], cwd=logs, limits=limits,
+                      env={**BASE_ENV, **env}, readable=[harness.parent], writable=[logs])
+        progress = _read_harness(report)
+        results.update(progress.results)
+        if progress.finished:
+            break
+        if progress.running is None:   # it stopped between tests: go on after the last
+            first = progress.last + 1
+            if done.timed_out or done.returncode not in (0, None):
+                stopped.append(f"Valgrind: the harness stopped (status {done.returncode}) "
+                               f"between two tests; a new one went on")
+            continue
+        index, tid = progress.running   # it died inside this test: a crash of that test
+        results[tid] = TestResult(tid, "TIMEOUT" if done.timed_out else "CRASHED", 0, [
+            "the test stopped the whole memory check (it ran past the time limit)"
+            if done.timed_out else "the test crashed the harness"])
+        stopped.append(f"Valgrind: {name(tid)} stopped the harness; a new one went on after it")
+        first = index + 1
+    checked = [t for t in expected if t in results and results[t].status != "UNSUPPORTED"]
+    rest = [t for t in expected if t not in checked]
+    tests = dict(results)
+    notes = [f"Valgrind: {len(checked)} test(s) checked in one process"
+             + (f" ({attempts} harness runs)" if attempts > 1 else "")] + stopped \
+        if attempts > 1 or rest else []   # the usual way needs no note
+    if rest:
+        left = max(30.0, seconds - (time.monotonic() - start))
+        tests.update(_per_test(binary, logs, markers, expected, left, runner, only=rest).tests)
+        shown = [name(t) for t in rest[:5]] if not hidden else []
+        notes.append(f"Valgrind: {len(rest)} test(s) checked one process each"
+                     + (f": {', '.join(shown)}{' ...' if len(rest) > 5 else ''}" if shown else ""))
+    for tid in expected:
+        tests.setdefault(tid, TestResult(tid, "MISSING", 0, ["this test never reported"]))
+    return TestRun({t: tests[t] for t in expected}, notes=notes,
+                   seconds=time.monotonic() - start)
+
+
+@dataclass
+class HarnessProgress:
+    results: dict[str, TestResult]
+    running: tuple[int, str] | None   # a test begun and never ended
+    last: int                         # index of the last test with a result (-1: none)
+    finished: bool
+
+
+def _read_harness(report: Path) -> HarnessProgress:
+    """The harness's report (testkit/mc_harness.c): B, R and E lines, read capped."""
+    results, begun, last, finished = {}, {}, -1, False
+    for line in read_capped(report, cap=4 << 20).splitlines():
+        parts = line.split("\t")
+        if parts[0] == "B" and len(parts) >= 3 and parts[1].isdigit():
+            begun[int(parts[1])] = parts[2]
+        elif parts[0] == "R" and len(parts) >= 6 and parts[1].isdigit():
+            index, status, count, tid = int(parts[1]), parts[2], parts[3], parts[4]
+            message = _unescape("\t".join(parts[5:]))
+            results[tid] = TestResult(tid, status if status in HARNESS_STATUSES else "CRASHED",
+                                      int(count) if count.isdigit() else 0,
+                                      [message] if message else [])
+            begun.pop(index, None)
+            last = max(last, index)
+        elif parts[0] == "E":
+            finished = True
+    running = max(begun.items()) if begun else None
+    return HarnessProgress(results, running, last, finished)
+
+
+HARNESS_STATUSES = {"PASSED", "FAILED", "CRASHED", "TIMEOUT", "SKIPPED", "UNSUPPORTED"}
+
+
+def _unescape(text: str) -> str:
+    return re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), text)
 
 
 # ---- AddressSanitizer + UBSan ---------------------------------------------

@@ -12,6 +12,7 @@ read hidden test names or messages out of its own executable.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +20,13 @@ from . import audit as audit_stage
 from . import build as build_stage
 from . import lint as lint_stage
 from . import memory as memory_stage
+from . import perf as perf_stage
 from . import run as run_stage
 from . import score as score_stage
 from .exercises import Exercise
 from .proc import run
 
-STAGES = ("tests", "valgrind", "sanitizers", "lint")
+STAGES = ("tests", "valgrind", "sanitizers", "lint", "performance")
 TEST_MEMORY = 2 << 30     # address space per test process in the plain build
 
 
@@ -37,6 +39,9 @@ class Options:
     runner: object = run                     # proc.run, or the sandbox's
     jobs: int = 2
     seconds: dict[str, float] | None = None  # wall limits per stage, calibrated by the grader
+    memcheck: str = "one-process"            # or "per-test" (memory.py explains both)
+    perf_reference: dict | None = None       # the reference's performance figures (calibrate)
+    calibrating: bool = False                # this run measures the reference itself
 
     def limit(self, stage: str, default: float) -> float:
         return (self.seconds or {}).get(stage, default)
@@ -55,6 +60,8 @@ class ExerciseResult:
     findings: dict[str, list] = field(default_factory=dict)   # category -> Finding/LintWarning
     categories: dict[str, score_stage.Category] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)   # wall time per stage
+    perf: dict = field(default_factory=dict)                  # performance figures, if measured
 
     @property
     def score(self) -> float:
@@ -72,6 +79,7 @@ class TestSet:
     sources: list[Path]
     binary: Path | None = None
     expected: list[str] = field(default_factory=list)
+    built: build_stage.Build | None = None
 
 
 def test_sets(ex: Exercise, hidden: bool) -> list[TestSet]:
@@ -84,6 +92,13 @@ def test_sets(ex: Exercise, hidden: bool) -> list[TestSet]:
 def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseResult:
     """Runs the chosen stages on the student files in files_dir; work is scratch space."""
     res = ExerciseResult(ex)
+    clock = [time.monotonic()]
+
+    def lap(stage: str) -> None:   # how long each stage took (tools/grader_speed.py)
+        now = time.monotonic()
+        res.seconds[stage] = res.seconds.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     own = build_stage.compile_student(ex, files_dir, work, "plain", opt.runner)
     if own.ok and opt.audit:   # before linking: refused code never meets our tests
         res.audit_problems = audit_stage.audit(ex, own.student_objects, opt.runner)
@@ -98,6 +113,7 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         res.categories = score_stage.score(ex, None, {}, fatal)
         return res
     res.built = True
+    lap("build")
     runs = []
     for ts in sets:
         ts.expected = run_stage.list_tests(ts.binary, opt.runner)
@@ -106,10 +122,13 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
                                   runner=opt.runner, jobs=opt.jobs, address_space=TEST_MEMORY)
         runs.append(one.mark_hidden() if ts.hidden else one)
     res.tests = run_stage.merge(runs)
+    lap("tests")
     if "valgrind" in opt.stages:
         _valgrind(ex, work, sets, opt, res)
+        lap("valgrind")
     if "sanitizers" in opt.stages:
         _sanitizers(ex, files_dir, work, sets, opt, res)
+        lap("sanitizers")
         if res.audit_problems:   # the sanitizer build is other code: refused like the first
             res.categories = score_stage.score(ex, None, {}, "audit: " + res.audit_problems[0])
             return res
@@ -118,9 +137,32 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
         if error:
             res.notes.append(error)
         res.findings["lint"] = warnings
+        lap("lint")
     res.categories = score_stage.score(ex, res.tests.tests, {
         name: res.findings.get(name) for name in ("valgrind", "sanitizers", "lint")})
+    if "performance" in ex.rubric:
+        res.categories["performance"] = _performance(ex, files_dir, work, opt, res)
+        lap("performance")
     return res
+
+
+def _performance(ex: Exercise, files_dir: Path, work: Path, opt: Options,
+                 res: ExerciseResult) -> score_stage.Category:
+    """The performance category (perf.py); its lost points are also findings."""
+    cat = score_stage.Category("performance", ex.rubric["performance"])
+    if "performance" not in opt.stages:
+        cat.ran, cat.reasons = False, ["not run"]
+        cat.student_reasons = cat.reasons
+        return cat
+    got = perf_stage.check(ex, files_dir, work, opt.runner, opt.perf_reference,
+                           opt.calibrating, opt.limit("performance", 600.0))
+    cat.score, cat.ran, cat.reasons, res.perf = got.score, got.ran, got.reasons, got.figures
+    cat.student_reasons = cat.reasons   # traces and real programs: nothing hidden in them
+    if cat.ran and cat.score < cat.max_score:
+        res.findings["performance"] = [perf_stage.Finding(r) for r in got.reasons]
+    elif not cat.ran:
+        res.notes += got.reasons
+    return cat
 
 
 def _name(stage: str, ts: TestSet) -> str:
@@ -150,7 +192,7 @@ def _link(ex: Exercise, files_dir: Path, work: Path, variant: str, sets: list[Te
                 return "does not link with the hidden tests" + (
                     f": {made.missing}" if made.missing else "")
             return "does not link: " + made.errors
-        ts.binary = made.binary
+        ts.binary, ts.built = made.binary, made
     return ""
 
 
@@ -159,12 +201,15 @@ def _valgrind(ex: Exercise, work: Path, sets: list[TestSet], opt: Options,
     runs, found = [], []
     for ts in sets:
         seconds = opt.limit("valgrind", ex.run_seconds + 4 * len(ts.expected) + 30)
+        harness = build_stage.harness(ex, ts.built, work) if opt.memcheck == "one-process" \
+            else None
         one, these = memory_stage.valgrind(ts.binary, work / _name("valgrind", ts),
                                            list(ex.student_files), ts.expected, seconds,
-                                           opt.runner, hidden=ts.hidden)
+                                           opt.runner, hidden=ts.hidden, harness=harness)
         runs.append(one.mark_hidden() if ts.hidden else one)
-        found += memory_stage.counted(these, one)[0]
+        found += memory_stage.counted(these, res.tests)[0]   # verdicts of the native run
     res.valgrind_tests = run_stage.merge(runs)
+    res.notes += res.valgrind_tests.notes
     res.findings["valgrind"] = found
 
 

@@ -70,7 +70,7 @@ def exercise_json(g: Graded) -> dict:
     return {"id": g.id, "title": g.title, "score": g.score, "max_score": g.max_score,
             "status": g.status, "build_errors": g.build_errors(student=False),
             "audit": res.audit_problems if res else [],
-            "notes": [tidy(n) for n in g.notes + (res.notes if res else [])],
+            "notes": [tidy(n) for n in g.notes],
             "categories": cats, "tests": tests}
 
 

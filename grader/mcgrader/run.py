@@ -38,6 +38,7 @@ class TestRun:
     problem: str = ""            # why the run as a whole is doubtful, if it is
     result: Result | None = None
     seconds: float = 0.0         # wall time of the longest run behind it (limits are per run)
+    notes: list[str] = field(default_factory=list)   # how the tests were run, when it matters
 
     @property
     def passed(self) -> int:
@@ -57,7 +58,8 @@ def merge(runs: list[TestRun]) -> TestRun:
     problems = [r.problem for r in runs if r.problem]
     return TestRun(tests, problem="; ".join(problems),
                    result=runs[0].result if len(runs) == 1 else None,
-                   seconds=max((r.seconds for r in runs), default=0.0))
+                   seconds=max((r.seconds for r in runs), default=0.0),
+                   notes=[n for r in runs for n in r.notes])
 
 
 def list_tests(binary: Path, runner=run) -> list[str]:
@@ -112,7 +114,8 @@ def parse_report(path: Path) -> dict[str, TestResult] | None:
 def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
               env: dict | None = None, reference: dict[str, int] | None = None,
               runner=run, jobs: int = 2, wrap: list[str] | None = None,
-              limits: Limits | None = None, address_space: int | None = None) -> TestRun:
+              limits: Limits | None = None, address_space: int | None = None,
+              extra: list[str] | None = None) -> TestRun:
     """Runs every test in binary; `wrap` prefixes the command (Valgrind).
 
     address_space caps each process's memory (RLIMIT_AS): right for a plain
@@ -121,7 +124,7 @@ def run_tests(binary: Path, expected: list[str], work: Path, seconds: float,
     work.mkdir(parents=True, exist_ok=True)
     report = work / "criterion.xml"
     report.unlink(missing_ok=True)
-    cmd = [*(wrap or []), str(binary), f"--xml={report}", f"-j{jobs}"]
+    cmd = [*(wrap or []), str(binary), f"--xml={report}", f"-j{jobs}", *(extra or [])]
     env = {**BASE_ENV, **(env or {})}
     limits = limits or Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 5,
                               address_space=address_space)

@@ -102,15 +102,14 @@ def _grouped(found: list, student: bool) -> list[str]:
     lines = []
     for same in groups.values():
         line = same[0].line(student)
-        others = len(same) - 1
-        if others:
-            hidden = sum(f.hidden for f in same[1:])
-            if student:
-                line += f" (and in {others} more test(s)" + \
-                        (f", {hidden} of them hidden)" if hidden else ")")
-            else:
-                names = ", ".join(f.test or "?" for f in same[1:4])
-                line += f" (also in {names}" + (" ..." if others > 3 else "") + ")"
+        others = list(dict.fromkeys(f.test for f in same if f.test != same[0].test))
+        if others and student:
+            hidden = len({f.test for f in same if f.hidden and f.test in others})
+            line += f" (and in {len(others)} more test(s)" + \
+                (f", {hidden} of them hidden)" if hidden else ")")
+        elif others:
+            line += f" (also in {', '.join(others[:3])}" + \
+                (" ..." if len(others) > 3 else "") + ")"
         lines.append(line)
     return lines
 

@@ -34,16 +34,18 @@ void *mf_alloc_zeroed(size_t count, size_t size)
 {
     size_t bytes;
     if (!array_bytes(count, size, &bytes))
-        return NULL;
+        return NULL; /* checked here: calloc is not even asked */
     return calloc(bytes, 1);
 }
 
 int mf_grow(void **buf, size_t *capacity, size_t min_capacity, size_t elem_size)
 {
+    if (elem_size == 0)
+        return -1; /* a bad argument, whatever the capacity */
     if (*capacity >= min_capacity)
         return 0;
-    if (elem_size == 0 || elem_size > SIZE_MAX / min_capacity)
-        return -1;
+    if (elem_size > SIZE_MAX / min_capacity)
+        return -1; /* min_capacity > *capacity >= 0, so no division by zero */
     /* realloc's result goes to a temporary: on failure *buf is still ours. */
     void *fresh = realloc(*buf, min_capacity * elem_size);
     if (fresh == NULL)

@@ -3,8 +3,14 @@
  *
  * The fast path (arena_alloc when the request fits) is an alignment check,
  * a power-of-two mask, two compares and an add: about 20 instructions, no
- * loop, no call. Everything else (new blocks, oversized requests, failure)
- * is in alloc_slow.
+ * loop, no call (built with -DNDEBUG, which removes the checkers' requests).
+ * Everything else (new blocks, oversized requests, failure) is in alloc_slow.
+ *
+ * Poisoning, in chained mode only (a fixed buffer is the caller's): a block's
+ * data is poisoned when it is malloc'd, each allocation unpoisons exactly the
+ * bytes it hands out, and reset and restore poison again what they take back.
+ * So at every moment the tail of every block, from the end of its last piece,
+ * is poisoned for AddressSanitizer and Valgrind.
  */
 #include "arena.h"
 
@@ -12,9 +18,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Client requests for the checkers (chapter 6.6), compiled out with -DNDEBUG.
+ * MEM_NOACCESS: no caller may touch these bytes. MEM_UNDEFINED: they now
+ * belong to a caller, contents unknown. */
+#ifdef NDEBUG
+#define MEM_NOACCESS(p, n)  ((void)(p), (void)(n))
+#define MEM_UNDEFINED(p, n) ((void)(p), (void)(n))
+#else
+#include <sanitizer/asan_interface.h> /* no-ops unless built with -fsanitize=address */
+#include <valgrind/memcheck.h>        /* no-ops unless run under Valgrind */
+#define MEM_NOACCESS(p, n)                                                                         \
+    (ASAN_POISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define MEM_UNDEFINED(p, n)                                                                        \
+    (ASAN_UNPOISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_UNDEFINED((p), (n)))
+#endif
+
 /* A malloc'd block: this header, then size bytes of data.
  * used: bytes handed out from data, padding included, for a block that is not
- * current; 0 for the current block, whose offset lives in arena.used. */
+ * current; 0 for the current block, whose offset lives in arena.used.
+ * The data after the last piece is poisoned: data[used, size), and for the
+ * current block data[arena.used, size). The header is never poisoned. */
 struct arena_block {
     struct arena_block *next;
     size_t size;
@@ -35,14 +58,19 @@ static size_t padding_for(uintptr_t addr, size_t align)
     return (size_t)(-addr & (align - 1));
 }
 
+/* A block of size data bytes, all poisoned; NULL if malloc fails or the
+ * header plus size does not fit in a size_t. */
 static struct arena_block *block_new(size_t size)
 {
+    if (size > SIZE_MAX - sizeof(struct arena_block))
+        return NULL;
     struct arena_block *b = malloc(sizeof *b + size);
     if (b == NULL)
         return NULL;
     b->next = NULL;
     b->size = size;
     b->used = 0;
+    MEM_NOACCESS(b->data, size);
     return b;
 }
 
@@ -77,6 +105,7 @@ static void *alloc_large(struct arena *a, size_t size, size_t align)
     b->used = pad + size;
     b->next = a->large;
     a->large = b;
+    MEM_UNDEFINED(b->data + pad, size);
     return b->data + pad;
 }
 
@@ -100,6 +129,7 @@ __attribute__((noinline)) static void *alloc_slow(struct arena *a, size_t size, 
     use_block(a, b, 0);
     size_t pad = padding_for((uintptr_t)b->data, align);
     a->used = pad + size; /* fits: pad + size <= need <= cap */
+    MEM_UNDEFINED(b->data + pad, size);
     return b->data + pad;
 }
 
@@ -118,8 +148,10 @@ int arena_init(struct arena *a, size_t block_size)
     if (block_size == 0)
         block_size = ARENA_DEFAULT_BLOCK;
     struct arena_block *b = block_new(block_size);
-    if (b == NULL)
+    if (b == NULL) {
+        arena_init_buffer(a, NULL, 0); /* holds nothing, like a destroyed arena */
         return -1;
+    }
     a->block_size = block_size;
     a->large = NULL;
     use_block(a, b, 0);
@@ -136,6 +168,8 @@ void *arena_alloc(struct arena *a, size_t size, size_t align)
     if (start > a->cap || size > a->cap - start)
         return alloc_slow(a, size, align);
     a->used = start + size;
+    if (a->block_size != 0)
+        MEM_UNDEFINED(a->base + start, size);
     return a->base + start;
 }
 
@@ -170,6 +204,7 @@ void arena_restore(struct arena *a, struct arena_mark mark)
     }
     free_chain(a->blocks, mark.block);
     use_block(a, mark.block, mark.used);
+    MEM_NOACCESS(a->base + a->used, a->cap - a->used);
 }
 
 void arena_reset(struct arena *a)
@@ -179,6 +214,7 @@ void arena_reset(struct arena *a)
     if (a->blocks != NULL) {
         free_chain(a->blocks->next, NULL);
         a->blocks->next = NULL;
+        MEM_NOACCESS(a->base, a->cap); /* every pointer into it is now dead */
     }
     a->used = 0;
 }

@@ -18,7 +18,8 @@
  * how many bytes are checked, poisoned or copied.
  *
  * Invariants:
- *   live_count <= live_cap; live[0..live_count) are distinct live blocks
+ *   live_count <= live_cap; live[0..live_count) are distinct live blocks,
+ *   oldest allocation first
  *   current_bytes == sum of live[i].size; peak_bytes >= current_bytes
  *   quarantine_count <= DBG_QUARANTINE_SLOTS; the oldest sits at quarantine_head
  */
@@ -121,7 +122,19 @@ static const char *name_or_unknown(const char *file)
     return file != NULL ? file : "?";
 }
 
-/* One report line; `e` (may be NULL) is the block it concerns, already repaired. */
+/* Prints one site, or ?:0 when it is lost or cannot be trusted. */
+static void print_site(FILE *out, int trusted, const char *file, long line)
+{
+    if (trusted && file != NULL)
+        fprintf(out, "%s:%ld", file, line);
+    else
+        fputs("?:0", out);
+}
+
+/* One report line; `e` (may be NULL) is the block it concerns. A double free
+ * and a use after free concern a block in quarantine, the others a live one.
+ * The block's sites are printed only while its magic and size say its header
+ * is intact (a repaired header has them intact, and its lost sites NULL). */
 static void report(enum dbg_error kind, const void *ptr, const char *file, int line,
                    const struct entry *e)
 {
@@ -130,9 +143,14 @@ static void report(enum dbg_error kind, const void *ptr, const char *file, int l
     fprintf(out, "dbg: %s of %p at %s:%d", error_names[kind], ptr, name_or_unknown(file), line);
     if (e != NULL) {
         const struct block *b = e->block;
-        fprintf(out, " (%zu bytes allocated at %s:%ld", e->size, name_or_unknown(b->file), b->line);
-        if (b->magic == FREED_MAGIC)
-            fprintf(out, ", freed at %s:%ld", name_or_unknown(b->freed_file), b->freed_line);
+        int freed = kind == DBG_DOUBLE_FREE || kind == DBG_USE_AFTER_FREE;
+        int trusted = b->magic == (freed ? FREED_MAGIC : LIVE_MAGIC) && b->size == e->size;
+        fprintf(out, " (%zu bytes allocated at ", e->size);
+        print_site(out, trusted, b->file, b->line);
+        if (freed) {
+            fputs(", freed at ", out);
+            print_site(out, trusted, b->freed_file, b->freed_line);
+        }
         fputc(')', out);
     }
     fputc('\n', out);
@@ -262,7 +280,10 @@ static void release_live(size_t i, const char *file, int line)
 {
     struct entry e = live[i];
     check_live(&e, file, line);
-    live[i] = live[--live_count];
+    /* Close the gap rather than move the last entry in: the table stays in
+     * allocation order, the order dbg_check_all reports in. */
+    memmove(&live[i], &live[i + 1], (live_count - i - 1) * sizeof *live);
+    live_count--;
     current_bytes -= e.size;
     e.block->magic = FREED_MAGIC;
     e.block->freed_file = file;

@@ -56,6 +56,7 @@ static size_t count_nonzero(const unsigned char *p, size_t bytes)
 
 Test(array, allocates_exactly_count_times_size_bytes)
 {
+    MC_CLAUSE("2.1", "1.1", "1.3");
     static const struct size_case cases[] = {
         {1, 1, 1}, {3, 4, 12}, {10, 8, 80}, {1000, 16, 16000}, {0, 8, 1}, {8, 0, 1}, {0, 0, 1},
     };
@@ -79,6 +80,7 @@ Test(array, allocates_exactly_count_times_size_bytes)
 
 Test(array, returns_null_when_count_times_size_overflows)
 {
+    MC_CLAUSE("2.2", "1.5");
     void *control = mf_alloc_array(4, 4);
     cr_assert_not_null(control,
                        "mf_alloc_array(4, 4) returned NULL, expected a 16-byte block" MC_READ(
@@ -86,7 +88,9 @@ Test(array, returns_null_when_count_times_size_overflows)
     free(control);
     for (size_t i = 0; i < COUNT_OF(overflowing); i++) {
         const struct size_case *c = &overflowing[i];
+        size_t calls = mc_alloc_calls();
         void *p = mf_alloc_array(c->count, c->size);
+        size_t made = mc_alloc_calls() - calls;
         size_t got = mc_live_size_of(p);
         int refused = p == NULL;
         free(p);
@@ -95,21 +99,26 @@ Test(array, returns_null_when_count_times_size_overflows)
             "mf_alloc_array(%zu, %zu) returned a block of %zu bytes, expected NULL: "
             "the product overflows size_t and wraps around" MC_READ("2.2 Sizes that overflow"),
             c->count, c->size, got);
+        cr_assert_eq(made, 0,
+                     "mf_alloc_array(%zu, %zu) returned NULL but made %zu allocation call(s), "
+                     "expected none: check the product before asking for memory" MC_READ(
+                         "2.2 Sizes that overflow"),
+                     c->count, c->size, made);
     }
 }
 
 Test(array, returns_null_and_leaks_nothing_when_malloc_fails)
 {
+    MC_CLAUSE("2.3", "1.4");
     struct mc_snapshot before = mc_snapshot();
     mc_fail_nth_alloc(1);
     void *p = mf_alloc_array(16, 8);
     mc_fail_none();
-    cr_assert_null(
-        p,
-        "mf_alloc_array(16, 8) returned %p while malloc was failing, expected NULL" MC_READ(
-            "2.7 When memory runs out"),
-        p);
-    mc_assert_no_leak_since(before, "mf_alloc_array(16, 8) with malloc failing",
+    cr_assert_null(p,
+                   "mf_alloc_array(16, 8) with %s failing returned %p, expected NULL" MC_READ(
+                       "2.7 When memory runs out"),
+                   mc_fail_note(), p);
+    mc_assert_no_leak_since(before, "mf_alloc_array(16, 8) with its allocation failing",
                             "2.7 When memory runs out");
     p = mf_alloc_array(16, 8);
     cr_assert_not_null(p, "mf_alloc_array(16, 8) returned NULL once malloc worked again, "
@@ -121,6 +130,7 @@ Test(array, returns_null_and_leaks_nothing_when_malloc_fails)
 
 Test(zeroed, returns_blocks_whose_every_byte_is_zero)
 {
+    MC_CLAUSE("3.1", "1.3");
     static const struct size_case cases[] = {
         {1, 1, 1}, {4, 8, 32}, {16, 16, 256}, {100, 3, 300}, {512, 8, 4096}, {0, 4, 1},
     };
@@ -150,6 +160,7 @@ Test(zeroed, returns_blocks_whose_every_byte_is_zero)
 
 Test(zeroed, rejects_overflow_and_survives_a_failed_allocation)
 {
+    MC_CLAUSE("3.2", "3.3", "1.4", "1.5");
     void *control = mf_alloc_zeroed(4, 4);
     cr_assert_not_null(control,
                        "mf_alloc_zeroed(4, 4) returned NULL, expected a 16-byte block" MC_READ(
@@ -157,7 +168,9 @@ Test(zeroed, rejects_overflow_and_survives_a_failed_allocation)
     free(control);
     for (size_t i = 0; i < COUNT_OF(overflowing); i++) {
         const struct size_case *c = &overflowing[i];
+        size_t calls = mc_alloc_calls();
         void *p = mf_alloc_zeroed(c->count, c->size);
+        size_t made = mc_alloc_calls() - calls;
         size_t got = mc_live_size_of(p);
         int refused = p == NULL;
         free(p);
@@ -165,16 +178,21 @@ Test(zeroed, rejects_overflow_and_survives_a_failed_allocation)
                   "mf_alloc_zeroed(%zu, %zu) returned a block of %zu bytes, expected NULL: "
                   "the product overflows size_t" MC_READ("2.2 Sizes that overflow"),
                   c->count, c->size, got);
+        cr_assert_eq(made, 0,
+                     "mf_alloc_zeroed(%zu, %zu) returned NULL but made %zu allocation call(s), "
+                     "expected none: check the product yourself before any call, even a "
+                     "calloc that would refuse it" MC_READ("2.2 Sizes that overflow"),
+                     c->count, c->size, made);
     }
     struct mc_snapshot before = mc_snapshot();
     mc_fail_nth_alloc(1);
     void *p = mf_alloc_zeroed(8, 8);
     mc_fail_none();
     cr_assert_null(p,
-                   "mf_alloc_zeroed(8, 8) returned %p while allocation was failing, "
-                   "expected NULL" MC_READ("2.7 When memory runs out"),
-                   p);
-    mc_assert_no_leak_since(before, "mf_alloc_zeroed(8, 8) with allocation failing",
+                   "mf_alloc_zeroed(8, 8) with %s failing returned %p, expected NULL" MC_READ(
+                       "2.7 When memory runs out"),
+                   mc_fail_note(), p);
+    mc_assert_no_leak_since(before, "mf_alloc_zeroed(8, 8) with its allocation failing",
                             "2.7 When memory runs out");
 }
 
@@ -182,6 +200,7 @@ Test(zeroed, rejects_overflow_and_survives_a_failed_allocation)
 
 Test(grow, grows_an_empty_buffer_and_keeps_what_it_held)
 {
+    MC_CLAUSE("4.4", "4.2");
     int *buf = NULL;
     size_t cap = 0;
     int rc = mf_grow((void **)&buf, &cap, 4, sizeof *buf);
@@ -231,6 +250,7 @@ Test(grow, grows_an_empty_buffer_and_keeps_what_it_held)
 
 Test(grow, keeps_the_old_buffer_when_realloc_fails)
 {
+    MC_CLAUSE("4.5", "1.4");
     int *buf = NULL;
     size_t cap = 0;
     int rc = mf_grow((void **)&buf, &cap, 4, sizeof *buf);
@@ -247,19 +267,26 @@ Test(grow, keeps_the_old_buffer_when_realloc_fails)
     rc = mf_grow((void **)&buf, &cap, 1000, sizeof *buf);
     mc_fail_none();
     cr_assert_eq(rc, -1,
-                 "mf_grow() with realloc failing returned %d, expected -1" MC_READ(
+                 "mf_grow() to 1000 ints with %s failing returned %d, expected -1" MC_READ(
                      "2.4 The safe realloc idiom"),
-                 rc);
+                 mc_fail_note(), rc);
     cr_assert_eq(buf, old,
-                 "mf_grow() with realloc failing changed the buffer to %p, expected "
+                 "mf_grow() with %s failing changed the buffer to %p, expected "
                  "the old buffer %p: realloc's NULL must not overwrite it" MC_READ(
                      "2.4 The safe realloc idiom"),
-                 (void *)buf, (void *)old);
+                 mc_fail_note(), (void *)buf, (void *)old);
     cr_assert_eq(cap, 4,
-                 "mf_grow() with realloc failing changed the capacity to %zu, "
+                 "mf_grow() with %s failing changed the capacity to %zu, "
                  "expected it unchanged at 4" MC_READ("2.4 The safe realloc idiom"),
-                 cap);
-    mc_assert_no_leak_since(before, "mf_grow() with realloc failing", "2.4 The safe realloc idiom");
+                 mc_fail_note(), cap);
+    cr_assert_eq(
+        mc_live_size_of(buf), 4 * sizeof *buf,
+        "after mf_grow() failed with %s, the buffer is %s, expected the old "
+        "%zu-byte block still allocated and still yours" MC_READ("2.4 The safe realloc idiom"),
+        mc_fail_note(), mc_live_size_of(buf) ? "a block of another size" : "freed",
+        4 * sizeof *buf);
+    mc_assert_no_leak_since(before, "mf_grow() with its allocation failing",
+                            "2.4 The safe realloc idiom");
     for (int i = 0; i < 4; i++)
         cr_assert_eq(buf[i], 7 * i,
                      "element %d is %d after a failed mf_grow(), expected %d" MC_READ(
@@ -268,10 +295,37 @@ Test(grow, keeps_the_old_buffer_when_realloc_fails)
     free(buf);
 }
 
+Test(grow, refuses_elem_size_zero_even_when_nothing_is_needed)
+{
+    MC_CLAUSE("4.1");
+    int *buf = NULL;
+    size_t cap = 0;
+    int rc = mf_grow((void **)&buf, &cap, 4, sizeof *buf);
+    cr_assert(rc == 0 && buf != NULL,
+              "mf_grow() to 4 ints returned %d, expected 0 and a buffer" MC_READ(
+                  "2.4 The safe realloc idiom"),
+              rc);
+    int *old = buf;
+    static const size_t asks[] = {0, 2, 4, 9};
+    for (size_t i = 0; i < COUNT_OF(asks); i++) {
+        size_t calls = mc_alloc_calls();
+        rc = mf_grow((void **)&buf, &cap, asks[i], 0);
+        size_t made = mc_alloc_calls() - calls;
+        cr_assert(rc == -1 && buf == old && cap == 4 && made == 0,
+                  "mf_grow(min_capacity %zu, elem_size 0) with capacity 4 returned %d, capacity "
+                  "%zu, %s the buffer, after %zu allocation call(s); expected -1, no change and "
+                  "no call: elem_size 0 is refused first, even when the capacity "
+                  "suffices" MC_READ("2.4 The safe realloc idiom"),
+                  asks[i], rc, cap, buf == old ? "kept" : "changed", made);
+    }
+    free(buf);
+}
+
 /* ---- mf_strdup ----------------------------------------------------------- */
 
 Test(strdup, copies_into_a_block_of_exactly_the_right_size)
 {
+    MC_CLAUSE("5.1", "1.2");
     static const char long_text[] =
         "A string long enough that a fixed-size buffer guessed in advance would be too "
         "small for it, which is exactly why the copy must be sized from strlen() and "
@@ -313,6 +367,7 @@ struct join_case {
 
 Test(join, puts_one_separator_between_each_two_parts)
 {
+    MC_CLAUSE("6.1", "6.2");
     static const struct join_case cases[] = {
         {{"a", "b", "c"}, 3, ", ", "a, b, c"},
         {{"usr", "local", "bin"}, 3, "/", "usr/local/bin"},
@@ -347,6 +402,7 @@ Test(join, puts_one_separator_between_each_two_parts)
 
 Test(aligned, returns_addresses_that_are_multiples_of_the_alignment)
 {
+    MC_CLAUSE("7.1", "1.1");
     static const size_t alignments[] = {1, 2, 4, 8, 16, 32, 64, 256, 4096};
     static const size_t sizes[] = {1, 24, 100, 4096};
     for (size_t i = 0; i < COUNT_OF(alignments); i++) {
@@ -373,6 +429,7 @@ Test(aligned, returns_addresses_that_are_multiples_of_the_alignment)
 
 Test(aligned, rejects_zero_and_non_powers_of_two_without_allocating)
 {
+    MC_CLAUSE("7.2", "1.5");
     void *control = mf_alloc_aligned(64, 64);
     cr_assert_not_null(control, "mf_alloc_aligned(64, 64) returned NULL, expected a block" MC_READ(
                                     "2.6 Aligned allocation"));

@@ -55,6 +55,7 @@ static const struct person people[] = {
 
 Test(contact, create_keeps_private_copies_of_both_strings)
 {
+    MC_CLAUSE("2.1", "1.2", "2.7");
     for (size_t i = 0; i < N_PEOPLE; i++) {
         char name[64];
         char email[64];
@@ -66,6 +67,14 @@ Test(contact, create_keeps_private_copies_of_both_strings)
         cr_assert_not_null(
             c, "own_contact_create('%s', '%s') returned NULL, expected a contact" READ_CREATE, name,
             email);
+        size_t blocks = mc_snapshot().blocks - before.blocks;
+        cr_assert(blocks == 3 && mc_live_size_of(own_contact_name(c)) != 0 &&
+                      mc_live_size_of(own_contact_email(c)) != 0,
+                  "own_contact_create() made %zu new block(s), with the name %s and the email "
+                  "%s; expected 3: the contact, and each string in a block of its "
+                  "own" READ_CREATE,
+                  blocks, mc_live_size_of(own_contact_name(c)) ? "in its own block" : "not",
+                  mc_live_size_of(own_contact_email(c)) ? "in its own block" : "not");
         /* The caller's buffers are borrowed only during the call. */
         memset(name, '#', sizeof name - 1);
         memset(email, '#', sizeof email - 1);
@@ -84,6 +93,7 @@ Test(contact, create_keeps_private_copies_of_both_strings)
 
 Test(contact, copy_shares_no_memory_with_the_original)
 {
+    MC_CLAUSE("2.4", "1.1", "2.7");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *original = own_contact_create("Ada Lovelace", "ada@example.org");
     cr_assert_not_null(original,
@@ -115,6 +125,7 @@ Test(contact, copy_shares_no_memory_with_the_original)
 
 Test(contact, accessors_lend_the_contacts_own_strings)
 {
+    MC_CLAUSE("2.8");
     struct own_contact *c = own_contact_create("Grace Hopper", "grace@example.net");
     cr_assert_not_null(c, "own_contact_create() returned NULL, expected a contact" READ_CREATE);
     struct mc_snapshot before = mc_snapshot();
@@ -140,6 +151,7 @@ Test(contact, accessors_lend_the_contacts_own_strings)
 
 Test(contact, format_hands_the_caller_a_new_string)
 {
+    MC_CLAUSE("2.13", "1.3");
     for (size_t i = 0; i < N_PEOPLE; i++) {
         struct own_contact *c = own_contact_create(people[i].name, people[i].email);
         cr_assert_not_null(c, "own_contact_create() returned NULL, expected a contact" READ_CREATE);
@@ -162,6 +174,7 @@ Test(contact, format_hands_the_caller_a_new_string)
 
 Test(contact, create_frees_everything_when_an_allocation_fails)
 {
+    MC_CLAUSE("2.3", "1.4");
     for (size_t n = 1; n <= MAX_ALLOCS; n++) {
         struct mc_snapshot before = mc_snapshot();
         size_t failed = mc_failed_allocs();
@@ -171,17 +184,19 @@ Test(contact, create_frees_everything_when_an_allocation_fails)
         bool hit = mc_failed_allocs() != failed;
         if (hit)
             cr_assert_null(c,
-                           "own_contact_create() with allocation %zu failing returned a "
-                           "contact, expected NULL" READ_CREATE,
-                           n);
+                           "own_contact_create() with %s failing returned a contact, "
+                           "expected NULL" READ_CREATE,
+                           mc_fail_note());
         else
             cr_assert_not_null(c,
                                "own_contact_create() made fewer than %zu allocations and "
                                "none failed, yet it returned NULL, expected a contact" READ_CREATE,
                                n);
         own_contact_destroy(c);
-        mc_assert_no_leak_since(before, "own_contact_create() with one allocation failing",
-                                "3.5 Init, cleanup and the single exit");
+        cr_assert_eq(mc_snapshot().blocks, before.blocks,
+                     "own_contact_create() with %s failing, then own_contact_destroy() of "
+                     "what it returned, left %zu block(s) allocated, expected none" READ_CLEANUP,
+                     hit ? mc_fail_note() : "no allocation", mc_snapshot().blocks - before.blocks);
     }
 }
 
@@ -189,6 +204,7 @@ Test(contact, create_frees_everything_when_an_allocation_fails)
 
 Test(buf, create_copies_the_bytes_and_counts_one_owner)
 {
+    MC_CLAUSE("3.1", "3.6");
     static const size_t sizes[] = {0, 1, 7, 4096};
     static unsigned char pattern[4096];
     for (size_t i = 0; i < sizeof pattern; i++)
@@ -200,6 +216,12 @@ Test(buf, create_copies_the_bytes_and_counts_one_owner)
         struct own_buf *b = own_buf_create(pattern, size);
         cr_assert_not_null(
             b, "own_buf_create(pattern, %zu) returned NULL, expected a buffer" READ_REFS, size);
+        size_t blocks = mc_snapshot().blocks - before.blocks;
+        cr_assert(blocks == 1 && mc_live_size_of(b) >= sizeof *b + size,
+                  "own_buf_create(pattern, %zu) made %zu block(s), the buffer's of %zu bytes; "
+                  "expected one block of at least %zu bytes: the header and the data "
+                  "together" READ_REFS,
+                  size, blocks, mc_live_size_of(b), sizeof *b + size);
         cr_assert_eq(b->refs, 1,
                      "a new buffer has refs == %zu, expected 1: its creator is "
                      "its first owner" READ_REFS,
@@ -216,14 +238,20 @@ Test(buf, create_copies_the_bytes_and_counts_one_owner)
 
 Test(buf, the_last_release_frees_the_buffer)
 {
+    MC_CLAUSE("3.5", "3.6");
     struct mc_snapshot before = mc_snapshot();
     struct own_buf *b = own_buf_create("shared", 6);
     cr_assert_not_null(b, "own_buf_create('shared', 6) returned NULL, expected a buffer" READ_REFS);
+    size_t calls = mc_alloc_calls();
     struct own_buf *second = own_buf_retain(b);
     struct own_buf *third = own_buf_retain(b);
     cr_assert(second == b && third == b,
               "own_buf_retain(b) returned %p and %p, expected b (%p)" READ_REFS, (void *)second,
               (void *)third, (void *)b);
+    cr_assert_eq(mc_alloc_calls(), calls,
+                 "two own_buf_retain() calls made %zu allocation call(s), expected none: a "
+                 "reference is a count, not a copy" READ_REFS,
+                 mc_alloc_calls() - calls);
     cr_assert_eq(b->refs, 3, "after two retains refs == %zu, expected 3" READ_REFS, b->refs);
 
     own_buf_release(third);
@@ -253,6 +281,7 @@ static void scribble(struct own_message *m)
 
 Test(message, init_copies_everything_and_cleanup_releases_it)
 {
+    MC_CLAUSE("4.1", "4.2", "4.5", "1.2");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *from = own_contact_create("Ada Lovelace", "ada@example.org");
     struct own_buf *picture = own_buf_create("pixels", 6);
@@ -304,6 +333,7 @@ Test(message, init_copies_everything_and_cleanup_releases_it)
 
 Test(message, init_undoes_what_it_acquired_when_an_allocation_fails)
 {
+    MC_CLAUSE("4.4", "4.2", "1.4");
     struct own_contact *from = own_contact_create("Grace Hopper", "grace@example.net");
     struct own_buf *picture = own_buf_create("pixels", 6);
     cr_assert(from != NULL && picture != NULL,
@@ -320,9 +350,9 @@ Test(message, init_undoes_what_it_acquired_when_an_allocation_fails)
         bool hit = mc_failed_allocs() != failed;
         if (hit)
             cr_assert_eq(rc, -1,
-                         "own_message_init() with allocation %zu failing returned "
-                         "%d, expected -1" READ_CLEANUP,
-                         n, rc);
+                         "own_message_init() with %s failing returned %d, expected "
+                         "-1" READ_CLEANUP,
+                         mc_fail_note(), rc);
         else
             cr_assert_eq(rc, 0,
                          "own_message_init() made fewer than %zu allocations and none "
@@ -331,11 +361,19 @@ Test(message, init_undoes_what_it_acquired_when_an_allocation_fails)
         if (rc == 0)
             own_message_cleanup(&m);
         cr_assert_eq(picture->refs, 1,
-                     "with allocation %zu failing, init (and cleanup on "
-                     "success) left the attachment with refs == %zu, expected 1" READ_CLEANUP,
-                     n, picture->refs);
-        mc_assert_no_leak_since(before, "own_message_init() with one allocation failing",
-                                "3.5 Init, cleanup and the single exit");
+                     "with %s failing, init (and cleanup on success) left the attachment "
+                     "with refs == %zu, expected 1" READ_CLEANUP,
+                     hit ? mc_fail_note() : "no allocation", picture->refs);
+        cr_assert(strcmp(own_contact_name(from), "Grace Hopper") == 0 &&
+                      strcmp(own_contact_email(from), "grace@example.net") == 0,
+                  "with %s failing, own_message_init() changed the sender it was given to "
+                  "'%s <%s>', expected it untouched" READ_CLEANUP,
+                  hit ? mc_fail_note() : "no allocation", own_contact_name(from),
+                  own_contact_email(from));
+        cr_assert_eq(mc_snapshot().blocks, before.blocks,
+                     "own_message_init() with %s failing (and cleanup on success) left %zu "
+                     "block(s) allocated, expected none" READ_CLEANUP,
+                     hit ? mc_fail_note() : "no allocation", mc_snapshot().blocks - before.blocks);
     }
     own_buf_release(picture);
     own_contact_destroy(from);
@@ -343,6 +381,7 @@ Test(message, init_undoes_what_it_acquired_when_an_allocation_fails)
 
 Test(message, take_body_moves_ownership_to_the_caller)
 {
+    MC_CLAUSE("4.7", "1.3");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *from = own_contact_create("Ada Lovelace", "ada@example.org");
     cr_assert_not_null(from, "own_contact_create() returned NULL, expected a contact" READ_CREATE);

@@ -58,6 +58,7 @@ static void assert_ints(const struct vector *v, const int *want, size_t n, const
 
 Test(basics, init_makes_an_empty_vector_without_allocating)
 {
+    MC_CLAUSE("3.1", "3.2");
     struct vector v;
     init_ints(&v);
     cr_assert(v.data == NULL && v.size == 0 && v.capacity == 0 && v.elem_size == sizeof(int),
@@ -80,6 +81,7 @@ Test(basics, init_makes_an_empty_vector_without_allocating)
 
 Test(basics, push_stores_copies_that_get_and_at_return_in_order)
 {
+    MC_CLAUSE("5.1", "6.1", "6.2");
     struct vector v;
     init_ints(&v);
     push_range(&v, 1000, 100);
@@ -104,6 +106,7 @@ Test(basics, push_stores_copies_that_get_and_at_return_in_order)
 
 Test(basics, get_set_and_at_reject_indexes_past_the_size)
 {
+    MC_CLAUSE("6.1", "6.3", "6.4", "6.5", "2.1");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, 5);
@@ -140,6 +143,7 @@ Test(basics, get_set_and_at_reject_indexes_past_the_size)
 
 Test(basics, pop_returns_elements_last_first_and_keeps_the_buffer)
 {
+    MC_CLAUSE("5.3", "5.4");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, 20);
@@ -167,6 +171,7 @@ Test(basics, pop_returns_elements_last_first_and_keeps_the_buffer)
 
 Test(growth, capacity_starts_at_eight_and_doubles_when_full)
 {
+    MC_CLAUSE("9.1", "1.3");
     struct vector v;
     init_ints(&v);
     size_t want = 0;
@@ -189,6 +194,7 @@ Test(growth, capacity_starts_at_eight_and_doubles_when_full)
 
 Test(growth, a_million_pushes_need_about_twenty_allocations)
 {
+    MC_CLAUSE("9.1", "5.1");
     struct vector v;
     init_ints(&v);
     const int n = 1000000;
@@ -222,6 +228,7 @@ Test(growth, a_million_pushes_need_about_twenty_allocations)
 
 Test(growth, reserve_allocates_exactly_once_and_never_shrinks)
 {
+    MC_CLAUSE("4.1", "1.3");
     struct vector v;
     init_ints(&v);
     int rc = vector_reserve(&v, 100);
@@ -245,6 +252,7 @@ Test(growth, reserve_allocates_exactly_once_and_never_shrinks)
 
 Test(middle, insert_shifts_later_elements_up)
 {
+    MC_CLAUSE("7.1", "7.2");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, 6);
@@ -273,6 +281,7 @@ Test(middle, insert_shifts_later_elements_up)
 
 Test(middle, remove_shifts_later_elements_down_even_when_full)
 {
+    MC_CLAUSE("7.4", "7.5");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, VECTOR_MIN_CAPACITY); /* size == capacity: no slack past the end */
@@ -301,6 +310,7 @@ Test(middle, remove_shifts_later_elements_down_even_when_full)
 
 Test(failure, a_push_that_cannot_grow_leaves_the_vector_unchanged)
 {
+    MC_CLAUSE("5.2", "2.2");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, VECTOR_MIN_CAPACITY);
@@ -310,15 +320,15 @@ Test(failure, a_push_that_cannot_grow_leaves_the_vector_unchanged)
     mc_fail_nth_alloc(1);
     int rc = vector_push(&v, &x);
     mc_fail_none();
-    cr_assert_eq(
-        rc, -1,
-        "vector_push() on a full vector with realloc failing returned %d, expected -1" MC_READ(
-            "5.5 The strong guarantee"),
-        rc);
+    cr_assert_eq(rc, -1,
+                 "vector_push() on a full vector with %s failing returned %d, expected -1" MC_READ(
+                     "5.5 The strong guarantee"),
+                 mc_fail_note(), rc);
     cr_assert(v.data == before.data && v.size == before.size && v.capacity == before.capacity,
               "after a failed push: data %p, size %zu, capacity %zu; expected them unchanged: %p, "
-              "%zu, %zu" MC_READ("5.5 The strong guarantee"),
-              v.data, v.size, v.capacity, before.data, before.size, before.capacity);
+              "%zu, %zu (%s failed)" MC_READ("5.5 The strong guarantee"),
+              v.data, v.size, v.capacity, before.data, before.size, before.capacity,
+              mc_fail_note());
     mc_assert_no_leak_since(live, "a failed vector_push()", "5.5 The strong guarantee");
     int want[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
     assert_ints(&v, want, 8, "a failed push");
@@ -333,6 +343,7 @@ Test(failure, a_push_that_cannot_grow_leaves_the_vector_unchanged)
 
 Test(shrink, shrink_to_fit_makes_capacity_equal_size_and_frees_when_empty)
 {
+    MC_CLAUSE("8.1", "8.2", "8.3");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, 10);
@@ -359,6 +370,7 @@ Test(shrink, shrink_to_fit_makes_capacity_equal_size_and_frees_when_empty)
 
 Test(shrink, free_releases_the_buffer_and_leaves_a_reusable_vector)
 {
+    MC_CLAUSE("3.3");
     struct vector v;
     init_ints(&v);
     push_range(&v, 0, 50);

@@ -9,6 +9,10 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <valgrind/memcheck.h> /* RUNNING_ON_VALGRIND, VALGRIND_GET_VBITS */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define READ_BUMP    MC_READ("6.1 Bump allocation")
 #define READ_ALIGN   MC_READ("6.2 Alignment with power-of-two masks")
@@ -34,6 +38,7 @@ MC_SUITE(fixed);
 
 Test(fixed, hands_out_aligned_pieces_of_the_buffer_one_after_another)
 {
+    MC_CLAUSE("2.2", "1.2", "2.1", "7.1", "7.2", "7.3");
     static const size_t sizes[] = {1, 3, 8, 24, 7, 64, 5, 100};
     static const size_t aligns[] = {1, 2, 8, 16, 4, 64, 1, 32};
     struct arena a;
@@ -72,6 +77,7 @@ Test(fixed, hands_out_aligned_pieces_of_the_buffer_one_after_another)
 
 Test(fixed, aligns_the_address_even_when_the_buffer_is_misaligned)
 {
+    MC_CLAUSE("1.2");
     static const size_t aligns[] = {2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096};
     for (size_t i = 0; i < sizeof aligns / sizeof aligns[0]; i++) {
         struct arena a;
@@ -94,6 +100,7 @@ Test(fixed, aligns_the_address_even_when_the_buffer_is_misaligned)
 
 Test(fixed, rejects_alignments_that_are_not_powers_of_two_up_to_4096)
 {
+    MC_CLAUSE("1.1", "4.1");
     static const size_t bad[] = {0, 3, 5, 6, 12, 24, 48, 100, 4095, 4097, 8192, 1u << 20, SIZE_MAX};
     struct arena a;
     arena_init_buffer(&a, buffer, sizeof buffer);
@@ -113,6 +120,7 @@ Test(fixed, rejects_alignments_that_are_not_powers_of_two_up_to_4096)
 
 Test(fixed, takes_an_exact_fit_and_refuses_one_byte_more)
 {
+    MC_CLAUSE("2.3", "4.3");
     struct arena a;
     arena_init_buffer(&a, buffer, 64);
     void *big = arena_alloc(&a, 65, 1);
@@ -139,12 +147,14 @@ MC_SUITE(chained);
 
 Test(chained, init_mallocs_one_block_and_destroy_frees_everything)
 {
+    MC_CLAUSE("3.1", "3.2", "6.3");
     struct arena a;
     struct mc_snapshot before = mc_snapshot();
     mc_fail_nth_alloc(1);
     int rc = arena_init(&a, 1000);
-    cr_assert_eq(rc, -1, "arena_init() with malloc failing returned %d; expected -1" READ_MODES,
-                 rc);
+    mc_fail_none();
+    cr_assert_eq(rc, -1, "arena_init() with %s failing returned %d; expected -1" READ_MODES,
+                 mc_fail_note(), rc);
     mc_assert_no_leak_since(before, "arena_init() with malloc failing",
                             "6.4 Fixed buffers and chained blocks");
 
@@ -170,6 +180,7 @@ Test(chained, init_mallocs_one_block_and_destroy_frees_everything)
 
 Test(chained, grows_by_new_blocks_and_keeps_old_data_intact)
 {
+    MC_CLAUSE("3.3", "7.2", "7.3");
     struct arena a;
     cr_assert_eq(arena_init(&a, 256), 0, "arena_init(a, 256) failed" READ_MODES);
     unsigned char *ptrs[40];
@@ -205,6 +216,7 @@ Test(chained, grows_by_new_blocks_and_keeps_old_data_intact)
 
 Test(chained, gives_an_oversized_request_its_own_block_and_keeps_the_current_one)
 {
+    MC_CLAUSE("3.4");
     struct arena a;
     cr_assert_eq(arena_init(&a, 1024), 0, "arena_init(a, 1024) failed" READ_MODES);
     unsigned char *small = arena_alloc(&a, 100, 16);
@@ -237,6 +249,7 @@ Test(chained, gives_an_oversized_request_its_own_block_and_keeps_the_current_one
 
 Test(chained, returns_null_and_changes_nothing_when_malloc_fails)
 {
+    MC_CLAUSE("4.4");
     struct arena a;
     cr_assert_eq(arena_init(&a, 128), 0, "arena_init(a, 128) failed" READ_MODES);
     cr_assert_not_null(arena_alloc(&a, 100, 1), "arena_alloc(a, 100, 1) returned NULL" READ_MODES);
@@ -248,12 +261,12 @@ Test(chained, returns_null_and_changes_nothing_when_malloc_fails)
         void *p = arena_alloc(&a, sizes[i], 1);
         mc_fail_none();
         cr_assert_null(
-            p, "arena_alloc(a, %zu, 1) with malloc failing returned %p; expected NULL" READ_MODES,
-            sizes[i], p);
+            p, "arena_alloc(a, %zu, 1) with %s failing returned %p; expected NULL" READ_MODES,
+            sizes[i], mc_fail_note(), p);
         cr_assert(
             same_stats(arena_stats(&a), before),
-            "arena_alloc(a, %zu, 1) with malloc failing changed the arena's statistics" READ_MODES,
-            sizes[i]);
+            "arena_alloc(a, %zu, 1) with %s failing changed the arena's statistics" READ_MODES,
+            sizes[i], mc_fail_note());
         mc_assert_no_leak_since(snap, "arena_alloc() with malloc failing",
                                 "6.4 Fixed buffers and chained blocks");
         cr_assert_not_null(arena_alloc(&a, sizes[i], 1),
@@ -267,6 +280,7 @@ MC_SUITE(arrays);
 
 Test(arrays, calloc_zeroes_memory_that_is_being_reused)
 {
+    MC_CLAUSE("1.5");
     struct arena a;
     cr_assert_eq(arena_init(&a, 512), 0, "arena_init(a, 512) failed" READ_MODES);
     unsigned char *dirty = arena_alloc(&a, 512, 1);
@@ -283,6 +297,7 @@ Test(arrays, calloc_zeroes_memory_that_is_being_reused)
 
 Test(arrays, refuses_counts_whose_byte_size_overflows)
 {
+    MC_CLAUSE("1.4", "4.2");
     static const struct {
         size_t count, size;
     } cases[] = {
@@ -315,6 +330,7 @@ MC_SUITE(scratch);
 
 Test(scratch, restore_frees_the_blocks_malloced_after_the_save)
 {
+    MC_CLAUSE("5.2");
     struct arena a;
     cr_assert_eq(arena_init(&a, 256), 0, "arena_init(a, 256) failed" READ_MODES);
     unsigned char *keep = arena_alloc(&a, 50, 1);
@@ -353,6 +369,7 @@ Test(scratch, restore_frees_the_blocks_malloced_after_the_save)
 
 Test(scratch, reset_keeps_one_block_and_reuses_it_without_malloc)
 {
+    MC_CLAUSE("6.2");
     struct arena a;
     cr_assert_eq(arena_init(&a, 300), 0, "arena_init(a, 300) failed" READ_MODES);
     for (int round = 0; round < 3; round++) {
@@ -382,4 +399,85 @@ Test(scratch, reset_keeps_one_block_and_reuses_it_without_malloc)
     arena_destroy(&a);
     cr_assert_eq(mc_live_blocks(), 0, "arena_destroy() left %zu blocks allocated" READ_RESET,
                  mc_live_blocks());
+}
+
+/* The poisoning suite: in a plain run it checks only what every run checks; under
+ * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
+MC_SUITE(poisoning);
+
+/* The tool that can see poisoning in this run, or NULL in a plain run. */
+static const char *checker(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return "AddressSanitizer";
+#else
+    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
+#endif
+}
+
+/* 1 if the running tool would report an access to the byte at p. */
+static int is_poisoned(const unsigned char *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return __asan_address_is_poisoned(p);
+#else
+    unsigned char vbits;
+    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
+#endif
+}
+
+/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
+ * *first the offset of the first; 0 in a plain run, where no tool can tell. */
+static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
+{
+    size_t count = 0;
+    *first = 0;
+    if (checker() == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_poisoned(p + i) == poisoned && count++ == 0)
+            *first = i;
+    }
+    return count;
+}
+
+Test(poisoning, a_use_after_reset_is_reported_by_the_checkers)
+{
+    MC_CLAUSE("8.2");
+    struct arena a;
+    cr_assert_eq(arena_init(&a, 256), 0, "arena_init(a, 256) failed" READ_MODES);
+    unsigned char *first = arena_alloc(&a, 100, 1); /* the start of the block's data */
+    unsigned char *second = arena_alloc(&a, 50, 8);
+    cr_assert(first != NULL && second != NULL,
+              "arena_alloc(a, 100, 1) and arena_alloc(a, 50, 8) on a fresh 256-byte arena returned "
+              "%p and %p" READ_BUMP,
+              (void *)first, (void *)second);
+    memset(first, 'a', 100);
+    memset(second, 'b', 50);
+    arena_reset(&a);
+    struct arena_stats s = arena_stats(&a);
+    cr_assert(
+        s.blocks == 1 && s.used == 0,
+        "after arena_reset(), arena_stats() gave blocks %zu, used %zu; expected 1, 0" READ_RESET,
+        s.blocks, s.used);
+    size_t at = 0;
+    size_t usable = count_bytes(first, 256, 0, &at);
+    cr_assert_eq(usable, 0,
+                 "after arena_reset(), %zu of the 256 bytes of the kept block are not poisoned "
+                 "for %s (the first at offset %zu): a use of a pointer from before the reset "
+                 "would go unreported; poison the block in arena_reset()" READ_RESET,
+                 usable, checker(), at);
+    unsigned char *again = arena_alloc(&a, 10, 1);
+    cr_assert(again == first,
+              "the first arena_alloc(a, 10, 1) after arena_reset() returned %td bytes from the "
+              "start of the kept block; expected 0" READ_RESET,
+              again - first);
+    size_t poisoned = count_bytes(again, 10, 1, &at);
+    cr_assert_eq(poisoned, 0,
+                 "%zu of the 10 bytes of a new piece after arena_reset() are poisoned for %s "
+                 "(the first at offset %zu); expected none: unpoison exactly the bytes of each "
+                 "piece you hand out" READ_RESET,
+                 poisoned, checker(), at);
+    memset(again, 0, 10);
+    arena_destroy(&a);
 }

@@ -84,6 +84,7 @@ static void reset_and_expect_nothing_left(void)
 
 Test(basics, hands_out_distinct_aligned_blocks_filled_with_the_fresh_byte)
 {
+    MC_CLAUSE("1.1", "1.2", "1.3", "3.2", "7.1", "7.2");
     static const size_t sizes[] = {0, 1, 7, 16, 33, 100, 4096};
     enum { N = sizeof sizes / sizeof sizes[0] };
     unsigned char *blocks[N];
@@ -132,6 +133,7 @@ Test(basics, hands_out_distinct_aligned_blocks_filled_with_the_fresh_byte)
 
 Test(basics, calloc_zeroes_and_rejects_an_overflowing_product)
 {
+    MC_CLAUSE("1.4", "1.5");
     unsigned char *p = dbg_calloc(10, 8);
     cr_assert_not_null(
         p, "dbg_calloc(10, 8) returned NULL" MC_READ("12.3 The block header and its magic number"));
@@ -159,6 +161,7 @@ Test(basics, calloc_zeroes_and_rejects_an_overflowing_product)
 
 Test(basics, counts_current_and_peak_bytes)
 {
+    MC_CLAUSE("7.2", "7.3", "5.3");
     void *a = dbg_malloc(100);
     void *b = dbg_malloc(50);
     cr_assert(a != NULL && b != NULL,
@@ -207,6 +210,7 @@ Test(basics, counts_current_and_peak_bytes)
 
 Test(guards, reports_an_overflow_at_free_with_the_allocation_site)
 {
+    MC_CLAUSE("2.3", "2.4", "2.7", "1.6", "8.2", "8.4");
     struct capture cap;
     capture_start(&cap);
     const int alloc_line = __LINE__ + 1;
@@ -237,6 +241,7 @@ Test(guards, reports_an_overflow_at_free_with_the_allocation_site)
 
 Test(guards, reports_an_overflow_at_check_all_while_the_block_is_live)
 {
+    MC_CLAUSE("2.3", "2.4", "2.6", "8.7");
     struct capture cap;
     capture_start(&cap);
     static const size_t offsets[] = {24, 25, 24 + DBG_GUARD_SIZE - 1};
@@ -269,6 +274,7 @@ Test(guards, reports_an_overflow_at_check_all_while_the_block_is_live)
 
 Test(guards, reports_an_underflow_into_the_header)
 {
+    MC_CLAUSE("2.3", "2.4");
     struct capture cap;
     capture_start(&cap);
     static const int offsets[] = {-1, -2, -DBG_GUARD_SIZE};
@@ -292,8 +298,48 @@ Test(guards, reports_an_underflow_into_the_header)
     reset_and_expect_nothing_left();
 }
 
+Test(guards, reports_both_sides_of_each_block_oldest_block_first)
+{
+    MC_CLAUSE("2.5", "8.6", "8.7");
+    struct capture cap;
+    capture_start(&cap);
+    unsigned char *old = dbg_malloc_at(8, "old.c", 1);
+    unsigned char *gone = dbg_malloc_at(8, "gone.c", 2);
+    unsigned char *young = dbg_malloc_at(8, "young.c", 3);
+    cr_assert(old != NULL && gone != NULL && young != NULL,
+              "dbg_malloc returned NULL" MC_READ("12.4 Guard bytes"));
+    dbg_free_at(gone, "gone.c", 4);
+    young[8] = 0; /* overflow */
+    old[8] = 0;   /* overflow */
+    old[-1] = 0;  /* and underflow */
+    gone[0] = 0;  /* use after free */
+    size_t found = dbg_check_all_at("check.c", 5);
+    char want[1024];
+    snprintf(want, sizeof want,
+             "dbg: underflow of %p at check.c:5 (8 bytes allocated at old.c:1)\n"
+             "dbg: overflow of %p at check.c:5 (8 bytes allocated at old.c:1)\n"
+             "dbg: overflow of %p at check.c:5 (8 bytes allocated at young.c:3)\n"
+             "dbg: use-after-free of %p at check.c:5 (8 bytes allocated at gone.c:2, freed at "
+             "gone.c:4)\n",
+             (void *)old, (void *)old, (void *)young, (void *)gone);
+    cr_assert_eq(found, 4,
+                 "dbg_check_all() returned %zu, expected 4: a block damaged on both sides is two "
+                 "errors" MC_READ("12.4 Guard bytes"),
+                 found);
+    cr_assert_str_eq(
+        capture_text(&cap), want,
+        "dbg_check_all() reported\n%s\nexpected\n%s(live blocks oldest first, the "
+        "underflow before the overflow, then the quarantine)" MC_READ("12.4 Guard bytes"),
+        shown(capture_text(&cap)), shown(want));
+    dbg_free(old);
+    dbg_free(young);
+    capture_end(&cap);
+    reset_and_expect_nothing_left();
+}
+
 Test(frees, reports_a_double_free_and_keeps_working)
 {
+    MC_CLAUSE("4.2", "8.4");
     struct capture cap;
     capture_start(&cap);
     void *p = dbg_malloc(32);
@@ -332,6 +378,7 @@ Test(frees, reports_a_double_free_and_keeps_working)
 
 Test(frees, reports_frees_of_pointers_never_handed_out)
 {
+    MC_CLAUSE("3.1", "4.1", "4.3");
     struct capture cap;
     capture_start(&cap);
     static char in_data[64];
@@ -382,6 +429,7 @@ Test(frees, reports_frees_of_pointers_never_handed_out)
 
 Test(quarantine, catches_a_write_after_free_at_check_all)
 {
+    MC_CLAUSE("3.2", "3.4");
     struct capture cap;
     capture_start(&cap);
     unsigned char *p = dbg_malloc(40);
@@ -418,6 +466,7 @@ Test(quarantine, catches_a_write_after_free_at_check_all)
 
 Test(quarantine, checks_a_block_when_it_leaves_and_stays_bounded)
 {
+    MC_CLAUSE("3.3", "3.4", "3.5");
     struct capture cap;
     capture_start(&cap);
     unsigned char *victim = dbg_malloc(8);
@@ -449,6 +498,7 @@ Test(quarantine, checks_a_block_when_it_leaves_and_stays_bounded)
 
 Test(leaks, groups_the_report_by_site_largest_first)
 {
+    MC_CLAUSE("9.1", "9.2", "9.3", "9.4");
     void *kept[8];
     size_t n = 0;
     for (int i = 0; i < 3; i++)
@@ -484,6 +534,7 @@ Test(leaks, groups_the_report_by_site_largest_first)
 
 Test(leaks, tracks_every_block_however_many)
 {
+    MC_CLAUSE("6.2", "9.2");
     enum { MANY = 3000 };
     static void *blocks[MANY];
     for (int i = 0; i < MANY; i++) {

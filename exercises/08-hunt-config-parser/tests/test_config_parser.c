@@ -1,6 +1,7 @@
 /*
  * Public tests for bug hunt 08-hunt-config-parser: the symptoms users
  * reported. Passing them is not the end: run make memcheck and make asan.
+ * Each test names the README clauses it checks (MC_CLAUSE).
  */
 #include "config_parser.h"
 #include "mc_test.h"
@@ -22,6 +23,7 @@ static const char sample[] = "# server settings\n"
 
 Test(config_parser, reads_settings_and_skips_comments_and_blank_lines)
 {
+    MC_CLAUSE("1.1", "1.2", "1.3", "2.1", "2.2");
     size_t bad = 99;
     struct config *cfg = cfg_parse(sample, &bad);
     cr_assert_not_null(
@@ -50,6 +52,7 @@ Test(config_parser, reads_settings_and_skips_comments_and_blank_lines)
 
 Test(config_parser, reports_the_bad_line_and_frees_everything)
 {
+    MC_CLAUSE("1.4", "1.5");
     static const struct {
         const char *text;
         size_t line;

@@ -27,12 +27,17 @@ static const char *const lines[LINES] = {
     "the last line of the file, also long enough to need a bigger buffer",
 };
 
-/* A stream over the lines above, each ending in '\n'. */
-static FILE *open_text(char *text, size_t size)
+/* Short lines, none longer than fifteen characters. */
+static const char *const short_lines[LINES] = {
+    "log", "", "error: disk", "warning: fan", "ok", "exactly fifteen",
+};
+
+/* A stream over the given lines, each ending in '\n'. */
+static FILE *open_text(char *text, size_t size, const char *const *these)
 {
     size_t used = 0;
     for (size_t i = 0; i < LINES; i++)
-        used += (size_t)snprintf(text + used, size - used, "%s\n", lines[i]);
+        used += (size_t)snprintf(text + used, size - used, "%s\n", these[i]);
     FILE *in = fmemopen(text, used, "r");
     cr_assert_not_null(in, "fmemopen() failed: the test cannot run");
     return in;
@@ -40,8 +45,9 @@ static FILE *open_text(char *text, size_t size)
 
 Test(line_reader, long_lines_come_back_whole)
 {
+    MC_CLAUSE("2.1", "2.3");
     char text[512];
-    FILE *in = open_text(text, sizeof text);
+    FILE *in = open_text(text, sizeof text, lines);
     struct line_reader *r = lr_open(in);
     cr_assert_not_null(r, "lr_open() returned NULL, expected a reader" READ_MOVES);
     char *kept[LINES] = {0}; /* the caller keeps a copy of each line, as callers do */
@@ -67,8 +73,9 @@ Test(line_reader, long_lines_come_back_whole)
 
 Test(line_reader, read_all_returns_copies_the_caller_frees)
 {
+    MC_CLAUSE("4.1");
     char text[512];
-    FILE *in = open_text(text, sizeof text);
+    FILE *in = open_text(text, sizeof text, short_lines);
     struct line_reader *r = lr_open(in);
     cr_assert_not_null(r, "lr_open() returned NULL, expected a reader" READ_OWNERS);
     size_t count = 0;
@@ -78,8 +85,9 @@ Test(line_reader, read_all_returns_copies_the_caller_frees)
                  count, LINES);
     for (size_t i = 0; i < LINES; i++) {
         cr_assert_not_null(all[i], "line %zu of lr_read_all() is NULL" READ_OWNERS, i);
-        cr_assert_str_eq(all[i], lines[i], "line %zu reads \"%s\", expected \"%s\"" READ_OWNERS, i,
-                         all[i], lines[i]);
+        cr_assert_str_eq(all[i], short_lines[i],
+                         "line %zu reads \"%s\", expected \"%s\"" READ_OWNERS, i, all[i],
+                         short_lines[i]);
         for (size_t j = 0; j < i; j++)
             cr_assert_neq(all[i], all[j],
                           "lines %zu and %zu are the same pointer: expected a copy of each "

@@ -2,6 +2,7 @@
  * Public tests for bug hunt 08-hunt-lru-cache: the behaviour users rely
  * on. This module passes them natively and is still broken: run make
  * memcheck and make asan.
+ * Each test names the README clauses it checks (MC_CLAUSE).
  */
 #include "lru_cache.h"
 #include "mc_test.h"
@@ -41,6 +42,7 @@ static void expect_value(struct lru_cache *cache, const char *key, const char *w
 
 Test(lru_cache, evicts_the_least_recently_used_entry)
 {
+    MC_CLAUSE("2.1", "2.3", "3.1", "3.2", "4.1");
     struct lru_cache *cache = new_cache(3);
     put_or_fail(cache, "a", "apple");
     put_or_fail(cache, "b", "banana");
@@ -61,6 +63,7 @@ Test(lru_cache, evicts_the_least_recently_used_entry)
 
 Test(lru_cache, replaces_a_value_and_frees_the_old_one)
 {
+    MC_CLAUSE("2.2", "2.3", "4.1");
     struct lru_cache *cache = new_cache(2);
     put_or_fail(cache, "k", "second");
     struct mc_snapshot before = mc_snapshot();

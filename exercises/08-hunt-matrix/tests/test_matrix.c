@@ -28,6 +28,7 @@ static struct matrix *numbered(size_t rows, size_t cols)
 
 Test(matrix, row_sums_add_each_row_and_nothing_more)
 {
+    MC_CLAUSE("6.1", "3.1");
     static const size_t shapes[][2] = {{1, 1}, {2, 3}, {3, 2}, {4, 4}, {1, 5}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         size_t rows = shapes[s][0], cols = shapes[s][1];
@@ -48,6 +49,7 @@ Test(matrix, row_sums_add_each_row_and_nothing_more)
 
 Test(matrix, products_and_the_identity_are_exact)
 {
+    MC_CLAUSE("4.1", "2.1");
     struct matrix *a = numbered(2, 3);
     struct matrix *b = numbered(3, 2);
     struct matrix *p = mat_mul(a, b);

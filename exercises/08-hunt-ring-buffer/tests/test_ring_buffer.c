@@ -17,6 +17,7 @@ MC_SUITE(ring_buffer);
 
 Test(ring_buffer, messages_come_back_in_order_and_intact)
 {
+    MC_CLAUSE("2.1", "3.1", "4.1");
     static const char *const messages[] = {"hi", "hello", "eight ch", "memory",
                                            "a message longer than one header word"};
     enum { N = sizeof messages / sizeof messages[0] };
@@ -50,14 +51,28 @@ static void fill(unsigned char *msg, size_t id, size_t len)
         msg[k] = (unsigned char)((id + k) & 0xff);
 }
 
-Test(ring_buffer, wrapping_around_keeps_unread_messages_intact)
+/* A message of len >= sizeof(size_t) bytes that begins with its own length,
+ * then bytes from 0xA0 up. This test reads back lengths, never bytes: it
+ * checks which pushes the ring accepts, and nothing else. */
+static void self_sized(unsigned char *msg, size_t len)
 {
+    memcpy(msg, &len, sizeof len);
+    for (size_t k = sizeof len; k < len; k++)
+        msg[k] = (unsigned char)(0xA0 + k);
+}
+
+Test(ring_buffer, a_push_that_would_overwrite_unread_messages_is_refused)
+{
+    MC_CLAUSE("2.3");
     /* 64 bytes: A and B take 24 each; with A gone, a 40-byte record fits
      * in the 40 free bytes only by overwriting B, since the 16 at the end
      * must be skipped. */
     struct ring_buffer *small = rb_new(64);
     cr_assert_not_null(small, "rb_new(64) returned NULL, expected a ring" READ_WATCH);
-    static const char a[16] = "AAAAAAAAAAAAAAA", b[16] = "BBBBBBBBBBBBBBB", c[32] = "C";
+    unsigned char a[16], b[16], c[32];
+    self_sized(a, 16);
+    self_sized(b, 16);
+    self_sized(c, 32);
     cr_assert(rb_push(small, a, 16) == 0 && rb_push(small, b, 16) == 0,
               "pushing two 16-byte messages into a 64-byte ring failed" READ_WATCH);
     rb_pop(small);
@@ -65,11 +80,50 @@ Test(ring_buffer, wrapping_around_keeps_unread_messages_intact)
                  "rb_push(32 bytes) succeeded, but after skipping the 16 bytes at the end only 24 "
                  "bytes were free: expected -1" READ_WATCH);
     size_t b_len = 0;
-    const char *b_got = rb_front(small, &b_len);
-    cr_assert(b_got != NULL && b_len == 16 && memcmp(b_got, b, 16) == 0,
-              "message B did not survive a refused push" READ_WATCH);
+    cr_assert(
+        rb_front(small, &b_len) != NULL && b_len == 16,
+        "message B did not survive a refused push: its length reads %zu, expected 16" READ_WATCH,
+        b_len);
     rb_free(small);
 
+    static const size_t lengths[] = {16, 11, 32, 9, 24, 8, 40, 12};
+    enum { N_LENGTHS = sizeof lengths / sizeof lengths[0] };
+    struct ring_buffer *r = rb_new(128);
+    cr_assert_not_null(r, "rb_new(128) returned NULL, expected a ring" READ_WATCH);
+    size_t queue[QUEUE]; /* ids of the messages in the ring, oldest first */
+    size_t first = 0, last = 0, next_id = 0;
+    unsigned char msg[64];
+    for (size_t step = 0; step < STEPS; step++) {
+        size_t len = lengths[next_id % N_LENGTHS];
+        self_sized(msg, len);
+        if (rb_push(r, msg, len) == 0) {
+            cr_assert(r->used <= r->cap,
+                      "after rb_push(%zu bytes) the ring uses %zu of its %zu bytes (step %zu): it "
+                      "accepted a record that did not fit" READ_WATCH,
+                      len, r->used, r->cap, step);
+            queue[last++ % QUEUE] = next_id++;
+            continue;
+        }
+        cr_assert(first != last, "rb_push(%zu bytes) into an empty ring returned -1" READ_WATCH,
+                  len);
+        /* Full: drop the oldest message, then try again. */
+        size_t id = queue[first++ % QUEUE], got_len = 0;
+        cr_assert_not_null(rb_front(r, &got_len),
+                           "rb_front() returned NULL with messages in the ring" READ_WATCH);
+        cr_assert_eq(got_len, lengths[id % N_LENGTHS],
+                     "message %zu has length %zu, expected %zu (step %zu): a later push "
+                     "overwrote its record" READ_WATCH,
+                     id, got_len, lengths[id % N_LENGTHS], step);
+        rb_pop(r);
+    }
+    cr_assert_eq(r->count, last - first, "the ring counts %zu messages, expected %zu" READ_WATCH,
+                 r->count, last - first);
+    rb_free(r);
+}
+
+Test(ring_buffer, wrapping_around_keeps_unread_messages_intact)
+{
+    MC_CLAUSE("2.2", "3.1", "4.1");
     static const size_t lengths[] = {16, 3, 32, 9, 24, 1, 40, 12};
     enum { N_LENGTHS = sizeof lengths / sizeof lengths[0] };
     struct ring_buffer *r = rb_new(128);

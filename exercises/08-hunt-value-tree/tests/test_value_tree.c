@@ -20,6 +20,7 @@ MC_SUITE(value_tree);
 
 Test(value_tree, strings_are_copied_so_the_caller_keeps_its_own)
 {
+    MC_CLAUSE("1.3", "6.1");
     struct vt_node *users = vt_new_object();
     cr_assert_not_null(users, "vt_new_object() returned NULL" READ_OWNERS);
     char key[16];
@@ -51,6 +52,7 @@ Test(value_tree, strings_are_copied_so_the_caller_keeps_its_own)
 
 Test(value_tree, numbers_read_back_as_their_own_text)
 {
+    MC_CLAUSE("6.2");
     static const double values[] = {1.5, -42, 0.25, 1e10, 3};
     static const char *const texts[] = {"1.5", "-42", "0.25", "10000000000", "3"};
     enum { N = sizeof values / sizeof values[0] };

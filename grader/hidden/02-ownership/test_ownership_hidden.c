@@ -46,7 +46,10 @@ static struct own_contact *new_contact(const char *name, const char *email)
 
 Test(contact_edges, copy_frees_everything_when_an_allocation_fails)
 {
+    MC_CLAUSE("2.6", "1.4");
     struct own_contact *original = new_contact("Ada Lovelace", "ada@example.org");
+    const char *name = own_contact_name(original);
+    const char *email = own_contact_email(original);
     for (size_t n = 1; n <= MAX_ALLOCS; n++) {
         struct mc_snapshot before = mc_snapshot();
         size_t failed = mc_failed_allocs();
@@ -54,11 +57,15 @@ Test(contact_edges, copy_frees_everything_when_an_allocation_fails)
         struct own_contact *copy = own_contact_copy(original);
         mc_fail_none();
         bool hit = mc_failed_allocs() != failed;
+        cr_assert(own_contact_name(original) == name && own_contact_email(original) == email,
+                  "own_contact_copy() with %s failing changed the strings of the contact it "
+                  "copied from, expected them untouched" READ_CREATE,
+                  hit ? mc_fail_note() : "no allocation");
         if (hit)
             cr_assert_null(copy,
-                           "own_contact_copy() with allocation %zu failing returned a "
-                           "contact, expected NULL" READ_CREATE,
-                           n);
+                           "own_contact_copy() with %s failing returned a contact, expected "
+                           "NULL" READ_CREATE,
+                           mc_fail_note());
         else
             cr_assert_not_null(copy,
                                "own_contact_copy() made fewer than %zu allocations and "
@@ -77,6 +84,7 @@ Test(contact_edges, copy_frees_everything_when_an_allocation_fails)
 
 Test(contact_edges, null_arguments_are_refused_without_allocating)
 {
+    MC_CLAUSE("2.2", "2.5", "2.7", "2.11");
     size_t calls = mc_alloc_calls();
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *no_name = own_contact_create(NULL, "x@y.z");
@@ -93,8 +101,16 @@ Test(contact_edges, null_arguments_are_refused_without_allocating)
     mc_assert_no_leak_since(before, "refusing NULL arguments", "3.2 Create, copy and destroy");
 
     struct own_contact *c = new_contact("X", "x@y.z");
+    const char *email = own_contact_email(c);
+    calls = mc_alloc_calls();
+    before = mc_snapshot();
     int rc = own_contact_set_email(c, NULL);
     cr_assert_eq(rc, -1, "own_contact_set_email(c, NULL) returned %d, expected -1" READ_BORROW, rc);
+    cr_assert(mc_alloc_calls() == calls && own_contact_email(c) == email,
+              "own_contact_set_email(c, NULL) made %zu allocation call(s) and %s the email; "
+              "expected no call and the same email string" READ_BORROW,
+              mc_alloc_calls() - calls, own_contact_email(c) == email ? "kept" : "replaced");
+    mc_assert_no_leak_since(before, "own_contact_set_email(c, NULL)", "3.3 Borrowed pointers");
     expect_text(own_contact_email(c), "x@y.z", "own_contact_email() after set_email(c, NULL)",
                 READ_BORROW);
     own_contact_destroy(c);
@@ -102,15 +118,20 @@ Test(contact_edges, null_arguments_are_refused_without_allocating)
 
 Test(contact_edges, set_email_replaces_the_address_and_frees_the_old_one)
 {
+    MC_CLAUSE("2.9", "2.10");
     static const char *const addresses[] = {"ada@example.org", "",
                                             "a.much.longer.address@"
                                             "analytical-engine.example"};
     struct own_contact *c = new_contact("Ada Lovelace", "first@example.org");
+    const char *name = own_contact_name(c);
     for (size_t i = 0; i < sizeof addresses / sizeof addresses[0]; i++) {
         struct mc_snapshot before = mc_snapshot();
         int rc = own_contact_set_email(c, addresses[i]);
         cr_assert_eq(rc, 0, "own_contact_set_email(c, '%s') returned %d, expected 0" READ_BORROW,
                      addresses[i], rc);
+        cr_assert(own_contact_name(c) == name && strcmp(name, "Ada Lovelace") == 0,
+                  "own_contact_set_email() moved or changed the name, expected the name "
+                  "untouched: only the email is replaced" READ_BORROW);
         const char *now = own_contact_email(c);
         cr_assert(now != addresses[i], "own_contact_email() returns the caller's string, "
                                        "expected the contact's own copy" READ_CREATE);
@@ -132,31 +153,61 @@ Test(contact_edges, set_email_replaces_the_address_and_frees_the_old_one)
                 READ_BORROW);
     mc_assert_no_leak_since(before, "own_contact_set_email(c, own_contact_email(c))",
                             "3.3 Borrowed pointers");
+    /* ... or point into the middle of it, */
+    rc = own_contact_set_email(c, own_contact_email(c) + 7);
+    cr_assert_eq(rc, 0,
+                 "own_contact_set_email(c, own_contact_email(c) + 7) returned %d, "
+                 "expected 0" READ_BORROW,
+                 rc);
+    expect_text(own_contact_email(c), "longer.address@analytical-engine.example",
+                "own_contact_email() after setting it to a tail of itself", READ_BORROW);
+    /* ... or be the contact's name. */
+    rc = own_contact_set_email(c, own_contact_name(c));
+    cr_assert_eq(
+        rc, 0, "own_contact_set_email(c, own_contact_name(c)) returned %d, expected 0" READ_BORROW,
+        rc);
+    expect_text(own_contact_email(c), "Ada Lovelace",
+                "own_contact_email() after setting it to the contact's name", READ_BORROW);
+    cr_assert(own_contact_email(c) != own_contact_name(c),
+              "after own_contact_set_email(c, own_contact_name(c)) the email and the name are "
+              "one string, expected a copy: destroy would free it twice" READ_BORROW);
+    cr_assert_eq(mc_snapshot().blocks, before.blocks,
+                 "setting the email to a tail of itself and to the name changed the live blocks "
+                 "from %zu to %zu, expected each old address freed as its copy was "
+                 "made" READ_BORROW,
+                 before.blocks, mc_snapshot().blocks);
     own_contact_destroy(c);
 }
 
 Test(contact_edges, set_email_keeps_the_old_address_when_allocation_fails)
 {
+    MC_CLAUSE("2.12", "1.4");
     struct own_contact *c = new_contact("Grace Hopper", "grace@example.net");
+    const char *held = "grace@example.net"; /* what the contact should hold */
     for (size_t n = 1; n <= MAX_ALLOCS; n++) {
+        const char *asked = n % 2 ? "grace@example.org" : "grace@example.net";
         struct mc_snapshot before = mc_snapshot();
+        const char *old = own_contact_email(c);
         size_t failed = mc_failed_allocs();
         mc_fail_nth_alloc(n);
-        int rc = own_contact_set_email(c, n % 2 ? "grace@example.org" : "grace@example.net");
+        int rc = own_contact_set_email(c, asked);
         mc_fail_none();
         bool hit = mc_failed_allocs() != failed;
-        const char *want = hit ? (n % 2 ? "grace@example.net" : "grace@example.org")
-                               : (n % 2 ? "grace@example.org" : "grace@example.net");
+        if (!hit)
+            held = asked;
         cr_assert_eq(rc, hit ? -1 : 0,
-                     "own_contact_set_email() with allocation %zu failing (%s) returned %d, "
-                     "expected %d" READ_BORROW,
-                     n, hit ? "it did" : "it made fewer", rc, hit ? -1 : 0);
+                     "own_contact_set_email() with %s failing returned %d, expected %d" READ_BORROW,
+                     hit ? mc_fail_note() : "no allocation", rc, hit ? -1 : 0);
         const char *now = own_contact_email(c);
+        cr_assert(!hit || now == old,
+                  "own_contact_set_email() with %s failing replaced the email string %p by %p, "
+                  "expected the contact unchanged" READ_BORROW,
+                  mc_fail_note(), (const void *)old, (const void *)now);
         cr_assert_neq(mc_live_size_of(now), 0,
                       "after set_email %s, the contact's email points at freed memory, "
                       "expected the %s address still owned" READ_BORROW,
                       hit ? "failed" : "succeeded", hit ? "old" : "new");
-        expect_text(now, want, "own_contact_email() after set_email", READ_BORROW);
+        expect_text(now, held, "own_contact_email() after set_email", READ_BORROW);
         mc_assert_no_leak_since(before, "own_contact_set_email() with one allocation failing",
                                 "3.3 Borrowed pointers");
     }
@@ -165,6 +216,7 @@ Test(contact_edges, set_email_keeps_the_old_address_when_allocation_fails)
 
 Test(contact_edges, format_leaves_out_untouched_when_allocation_fails)
 {
+    MC_CLAUSE("2.14", "1.3", "1.4");
     struct own_contact *c = new_contact("Ada Lovelace", "ada@example.org");
     char marker;
     for (size_t n = 1; n <= MAX_ALLOCS; n++) {
@@ -175,15 +227,14 @@ Test(contact_edges, format_leaves_out_untouched_when_allocation_fails)
         int rc = own_contact_format(c, &out);
         mc_fail_none();
         bool hit = mc_failed_allocs() != failed;
-        cr_assert_eq(
-            rc, hit ? -1 : 0,
-            "own_contact_format() with allocation %zu failing returned %d, expected %d" READ_OUT, n,
-            rc, hit ? -1 : 0);
+        cr_assert_eq(rc, hit ? -1 : 0,
+                     "own_contact_format() with %s failing returned %d, expected %d" READ_OUT,
+                     hit ? mc_fail_note() : "no allocation", rc, hit ? -1 : 0);
         if (hit)
             cr_assert(out == &marker,
-                      "own_contact_format() failed but changed *out to %p, "
+                      "own_contact_format() with %s failing changed *out to %p, "
                       "expected it untouched (%p)" READ_OUT,
-                      (void *)out, (void *)&marker);
+                      mc_fail_note(), (void *)out, (void *)&marker);
         else
             cr_assert(out != &marker && out != NULL &&
                           strcmp(out, "Ada Lovelace <ada@example.org>") == 0,
@@ -197,8 +248,41 @@ Test(contact_edges, format_leaves_out_untouched_when_allocation_fails)
     own_contact_destroy(c);
 }
 
+Test(contact_edges, every_contact_is_three_blocks_of_its_own)
+{
+    MC_CLAUSE("2.1", "2.4", "2.9");
+    struct mc_snapshot start = mc_snapshot();
+    struct own_contact *c = new_contact("Edsger Dijkstra", "ewd@example.nl");
+    size_t made = mc_snapshot().blocks - start.blocks;
+    cr_assert_eq(made, 3,
+                 "own_contact_create() left %zu new block(s), expected 3: the contact, its "
+                 "name and its email" READ_CREATE,
+                 made);
+    struct mc_snapshot before = mc_snapshot();
+    struct own_contact *copy = own_contact_copy(c);
+    cr_assert_not_null(copy, "own_contact_copy() returned NULL, expected a copy" READ_CREATE);
+    made = mc_snapshot().blocks - before.blocks;
+    cr_assert(made == 3 && mc_live_size_of(own_contact_name(copy)) != 0 &&
+                  mc_live_size_of(own_contact_email(copy)) != 0,
+              "own_contact_copy() left %zu new block(s), expected 3, with the name and the "
+              "email each at the start of a block of its own" READ_CREATE,
+              made);
+    int rc = own_contact_set_email(copy, "edsger@example.nl");
+    cr_assert_eq(rc, 0, "own_contact_set_email() returned %d, expected 0" READ_BORROW, rc);
+    made = mc_snapshot().blocks - before.blocks;
+    cr_assert(made == 3 && mc_live_size_of(own_contact_email(copy)) != 0,
+              "after own_contact_set_email() the copy holds %zu block(s), expected 3, the new "
+              "email in a block of its own" READ_BORROW,
+              made);
+    own_contact_destroy(copy);
+    own_contact_destroy(c);
+    mc_assert_no_leak_since(start, "creating, copying and destroying two contacts",
+                            "3.2 Create, copy and destroy");
+}
+
 Test(contact_edges, format_makes_room_for_long_strings)
 {
+    MC_CLAUSE("2.13");
     static char name[1001];
     static char email[513];
     static char want[1001 + 512 + 3];
@@ -228,19 +312,30 @@ Test(contact_edges, format_makes_room_for_long_strings)
 
 Test(buf_edges, create_fails_cleanly)
 {
+    MC_CLAUSE("3.2", "3.3", "3.4", "3.6");
     static const unsigned char bytes[16] = {1, 2, 3};
     struct mc_snapshot before = mc_snapshot();
-    struct own_buf *huge = own_buf_create(bytes, SIZE_MAX - 4);
-    cr_assert_null(huge,
-                   "own_buf_create(bytes, SIZE_MAX - 4) returned %p, expected NULL: the "
-                   "header plus the data overflows size_t" READ_REFS,
-                   (void *)huge);
+    static const size_t huge_sizes[] = {SIZE_MAX - 4, SIZE_MAX,
+                                        SIZE_MAX - sizeof(struct own_buf) + 1};
+    for (size_t i = 0; i < sizeof huge_sizes / sizeof *huge_sizes; i++) {
+        size_t calls = mc_alloc_calls();
+        struct own_buf *huge = own_buf_create(bytes, huge_sizes[i]);
+        size_t made = mc_alloc_calls() - calls;
+        cr_assert(huge == NULL && made == 0,
+                  "own_buf_create(bytes, %zu) returned %p after %zu allocation call(s), "
+                  "expected NULL and no call: the header plus the data overflows "
+                  "size_t" READ_REFS,
+                  huge_sizes[i], (void *)huge, made);
+    }
     mc_fail_nth_alloc(1);
     struct own_buf *starved = own_buf_create(bytes, sizeof bytes);
     mc_fail_none();
-    cr_assert_null(starved,
-                   "own_buf_create() with malloc failing returned %p, expected NULL" READ_REFS,
-                   (void *)starved);
+    cr_assert_null(starved, "own_buf_create() with %s failing returned %p, expected NULL" READ_REFS,
+                   mc_fail_note(), (void *)starved);
+    cr_assert_eq(mc_snapshot().blocks, before.blocks,
+                 "own_buf_create() with %s failing left %zu block(s) allocated, expected "
+                 "none" READ_REFS,
+                 mc_fail_note(), mc_snapshot().blocks - before.blocks);
     struct own_buf *empty = own_buf_create(NULL, 0);
     cr_assert_not_null(empty,
                        "own_buf_create(NULL, 0) returned NULL, expected an empty buffer" READ_REFS);
@@ -255,6 +350,7 @@ Test(buf_edges, create_fails_cleanly)
 
 Test(buf_edges, one_buffer_shared_by_two_messages_lives_until_its_last_owner_lets_go)
 {
+    MC_CLAUSE("3.6", "4.1", "4.5");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *from = new_contact("Ada Lovelace", "ada@example.org");
     struct own_buf *plan = own_buf_create("engine plans", 12);
@@ -294,10 +390,12 @@ Test(buf_edges, one_buffer_shared_by_two_messages_lives_until_its_last_owner_let
 
 Test(message_edges, init_refuses_null_arguments_and_leaves_the_attachment_alone)
 {
+    MC_CLAUSE("4.3");
     struct own_contact *from = new_contact("Ada Lovelace", "ada@example.org");
     struct own_buf *picture = own_buf_create("pixels", 6);
     cr_assert_not_null(picture, "own_buf_create() returned NULL, expected a buffer" READ_REFS);
     struct mc_snapshot before = mc_snapshot();
+    size_t calls = mc_alloc_calls();
     struct own_message m;
     int rc[3];
     memset(&m, 0xA5, sizeof m);
@@ -313,6 +411,11 @@ Test(message_edges, init_refuses_null_arguments_and_leaves_the_attachment_alone)
     cr_assert_eq(picture->refs, 1,
                  "failed inits left the attachment with refs %zu, expected 1" READ_CLEANUP,
                  picture->refs);
+    cr_assert_eq(mc_alloc_calls(), calls,
+                 "own_message_init() with a NULL sender, subject or body made %zu allocation "
+                 "call(s), expected none: check the arguments before acquiring "
+                 "anything" READ_CLEANUP,
+                 mc_alloc_calls() - calls);
     mc_assert_no_leak_since(before, "own_message_init() with NULL arguments",
                             "3.5 Init, cleanup and the single exit");
     own_buf_release(picture);
@@ -321,6 +424,7 @@ Test(message_edges, init_refuses_null_arguments_and_leaves_the_attachment_alone)
 
 Test(message_edges, a_message_without_attachment_cleans_up_twice_harmlessly)
 {
+    MC_CLAUSE("4.6", "4.1", "4.5");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *from = new_contact("Grace Hopper", "grace@example.net");
     struct own_message m;
@@ -342,6 +446,7 @@ Test(message_edges, a_message_without_attachment_cleans_up_twice_harmlessly)
 
 Test(message_edges, a_second_cleanup_does_not_release_the_attachment_again)
 {
+    MC_CLAUSE("4.6");
     struct own_contact *from = new_contact("Ada Lovelace", "ada@example.org");
     struct own_buf *picture = own_buf_create("pixels", 6);
     cr_assert_not_null(picture, "own_buf_create() returned NULL, expected a buffer" READ_REFS);
@@ -362,6 +467,7 @@ Test(message_edges, a_second_cleanup_does_not_release_the_attachment_again)
 
 Test(message_edges, take_body_twice_fails_and_leaves_out_untouched)
 {
+    MC_CLAUSE("4.8");
     struct mc_snapshot before = mc_snapshot();
     struct own_contact *from = new_contact("Ada Lovelace", "ada@example.org");
     struct own_message m;
@@ -372,6 +478,7 @@ Test(message_edges, take_body_twice_fails_and_leaves_out_untouched)
     cr_assert_eq(rc, 0, "the first own_message_take_body() returned %d, expected 0" READ_OUT, rc);
     char marker;
     char *second = &marker;
+    struct own_message kept = m;
     rc = own_message_take_body(&m, &second);
     cr_assert_eq(rc, -1,
                  "a second own_message_take_body() returned %d, expected -1: the body "
@@ -381,6 +488,10 @@ Test(message_edges, take_body_twice_fails_and_leaves_out_untouched)
               "a failed own_message_take_body() changed *out to %p, expected "
               "it untouched" READ_OUT,
               (void *)second);
+    cr_assert(m.sender == kept.sender && m.subject == kept.subject && m.body == NULL &&
+                  m.attachment == kept.attachment,
+              "a failed own_message_take_body() changed the message's fields, expected them "
+              "unchanged" READ_OUT);
     own_message_cleanup(&m);
     expect_text(first, "Note G", "the body taken before cleanup", READ_OUT);
     free(first);
