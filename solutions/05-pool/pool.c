@@ -13,6 +13,13 @@
  * pool_alloc() pops the head of the free list and pool_free() pushes onto it:
  * a few loads and stores each. Checked mode first finds the chunk holding the
  * pointer (a walk over the chunks) and consults its state byte.
+ *
+ * Poisoning (chapter 7.12): the slots are the callers' and the pool's, so the
+ * pool tells AddressSanitizer and Valgrind which bytes may be touched. A free
+ * slot is unaddressable, link included; a live object has its first
+ * pool->usable bytes addressable and the rest of its slot unaddressable. The
+ * pool reads a free slot's link by opening it for that one read. Headers and
+ * state bytes are never poisoned. Built with -DNDEBUG the requests vanish.
  */
 #include "pool.h"
 
@@ -21,6 +28,37 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Client requests for the checkers, compiled out with -DNDEBUG (chapter 7.12).
+ * MEM_*: the pool's own accesses to a free slot's link. SLOTS_*: Valgrind's
+ * mempool, anchored at the struct pool, with ASan's poisoning beside it. */
+#ifdef NDEBUG
+#define MEM_NOACCESS(p, n)     ((void)(p), (void)(n))
+#define MEM_DEFINED(p, n)      ((void)(p), (void)(n))
+#define SLOTS_CREATE(pool)     ((void)(pool))
+#define SLOT_ALLOC(pool, p, n) ((void)(pool), (void)(p), (void)(n))
+#define SLOT_FREE(pool, p, n)  ((void)(pool), (void)(p), (void)(n))
+#define SLOTS_DESTROY(pool)    ((void)(pool))
+#else
+#include <sanitizer/asan_interface.h> /* no-ops unless built with -fsanitize=address */
+#include <valgrind/memcheck.h>        /* no-ops unless run under Valgrind */
+#define MEM_NOACCESS(p, n)                                                                         \
+    (ASAN_POISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define MEM_DEFINED(p, n)                                                                          \
+    (ASAN_UNPOISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#define SLOTS_CREATE(pool) VALGRIND_CREATE_MEMPOOL((pool), 0, 0)
+#define SLOT_ALLOC(pool, p, n)                                                                     \
+    do {                                                                                           \
+        ASAN_UNPOISON_MEMORY_REGION((p), (n));                                                     \
+        VALGRIND_MEMPOOL_ALLOC((pool), (p), (n));                                                  \
+    } while (0)
+#define SLOT_FREE(pool, p, n)                                                                      \
+    do {                                                                                           \
+        VALGRIND_MEMPOOL_FREE((pool), (p));                                                        \
+        ASAN_POISON_MEMORY_REGION((p), (n));                                                       \
+    } while (0)
+#define SLOTS_DESTROY(pool) VALGRIND_DESTROY_MEMPOOL(pool)
+#endif
 
 struct free_slot {
     struct free_slot *next; /* next free slot, or NULL */
@@ -35,13 +73,15 @@ struct chunk {
 /*
  * Invariants:
  *   live + length(free_list) == capacity == (number of chunks) * chunk_objects
- *   stride % align == 0, stride >= sizeof(struct free_slot), align is a power of two
+ *   stride % align == 0, stride >= usable >= sizeof(struct free_slot), align is a power of two
  *   every chunk reachable from `chunks`; the newest first
+ *   checked builds: a free slot is poisoned whole; a live slot's first usable bytes are not
  */
 struct pool {
     struct free_slot *free_list;
     struct chunk *chunks;
     size_t stride;        /* bytes from one slot to the next */
+    size_t usable;        /* bytes a caller may touch: max(object size, link) */
     size_t align;         /* alignment of every slot */
     size_t chunk_objects; /* slots per chunk */
     size_t chunk_bytes;   /* malloc size of one chunk */
@@ -66,13 +106,14 @@ static size_t chunk_header_bytes(const struct pool *pool)
     return sizeof(struct chunk) + (is_checked(pool) ? pool->chunk_objects : 0);
 }
 
-/* Sets stride and chunk_bytes from object_size; false if a chunk's size overflows. */
+/* Sets usable, stride and chunk_bytes from object_size; false if a chunk's size overflows. */
 static bool compute_layout(struct pool *pool, size_t object_size)
 {
     size_t mask = pool->align - 1;
     size_t size = object_size < sizeof(struct free_slot) ? sizeof(struct free_slot) : object_size;
     if (size > SIZE_MAX - mask)
         return false;
+    pool->usable = size;
     pool->stride = (size + mask) & ~mask;
 
     size_t n = pool->chunk_objects;
@@ -86,7 +127,8 @@ static bool compute_layout(struct pool *pool, size_t object_size)
     return true;
 }
 
-/* Pushes every slot of a new chunk (chunk_objects >= 1) so that slot 0 is handed out first. */
+/* Pushes every slot of a new chunk (chunk_objects >= 1) so that slot 0 is handed out first,
+ * then poisons them all: the links are written while the memory is still plain malloc'd. */
 static void thread_free_list(struct pool *pool, struct chunk *chunk)
 {
     size_t i = pool->chunk_objects;
@@ -96,6 +138,7 @@ static void thread_free_list(struct pool *pool, struct chunk *chunk)
         slot->next = pool->free_list;
         pool->free_list = slot;
     } while (i > 0);
+    MEM_NOACCESS(chunk->slots, pool->stride * pool->chunk_objects);
 }
 
 /* Allocates a chunk and links it and its slots into the pool; -1 if malloc fails. */
@@ -136,6 +179,7 @@ struct pool *pool_create(size_t object_size, size_t align, size_t chunk_objects,
         free(pool);
         return NULL;
     }
+    SLOTS_CREATE(pool);
     return pool;
 }
 
@@ -155,6 +199,25 @@ static struct chunk *find_chunk(const struct pool *pool, const void *p, size_t *
     return NULL;
 }
 
+/* The pool's own access to a free, poisoned slot: open the link, read it, close it. */
+static struct free_slot *read_link(struct free_slot *slot)
+{
+    MEM_DEFINED(slot, sizeof *slot);
+    struct free_slot *next = slot->next;
+    MEM_NOACCESS(slot, sizeof *slot);
+    return next;
+}
+
+/* Hands out the head of the (non-empty) free list: unlinks it, counts it, unpoisons it. */
+static void *pop_slot(struct pool *pool)
+{
+    struct free_slot *slot = pool->free_list;
+    pool->free_list = read_link(slot);
+    pool->live++;
+    SLOT_ALLOC(pool, slot, pool->usable);
+    return slot;
+}
+
 /*
  * The slow path of pool_alloc(): grows an empty pool, and keeps checked mode's
  * state bytes. Kept out of line (a GCC/Clang attribute) so that the fast path
@@ -166,27 +229,21 @@ __attribute__((noinline)) static void *alloc_slow(struct pool *pool)
         if ((pool->flags & POOL_FIXED) != 0 || add_chunk(pool) != 0)
             return NULL;
     }
-    struct free_slot *slot = pool->free_list;
-    pool->free_list = slot->next;
-    pool->live++;
     if (is_checked(pool)) {
         size_t index = 0;
         bool interior = false;
-        struct chunk *c = find_chunk(pool, slot, &index, &interior);
-        c->in_use[index] = 1; /* slot came from our own list: c != NULL */
+        struct chunk *c = find_chunk(pool, pool->free_list, &index, &interior);
+        c->in_use[index] = 1; /* the slot came from our own list: c != NULL */
     }
-    return slot;
+    return pop_slot(pool);
 }
 
-/* Fast path: pop the head of the free list (about 8 instructions at -O2). */
+/* Fast path: pop the head of the free list (about 8 instructions at -O2 with -DNDEBUG). */
 void *pool_alloc(struct pool *pool)
 {
-    struct free_slot *slot = pool->free_list;
-    if (slot == NULL || is_checked(pool))
+    if (pool->free_list == NULL || is_checked(pool))
         return alloc_slow(pool);
-    pool->free_list = slot->next;
-    pool->live++;
-    return slot;
+    return pop_slot(pool);
 }
 
 /* Checked mode: validates obj and marks its slot free; POOL_OK or the error. */
@@ -203,6 +260,17 @@ static int check_and_mark_free(struct pool *pool, const void *obj)
     return POOL_OK;
 }
 
+/* Takes back a live object: the link goes in while the slot is still the caller's (so a
+ * double free writes into a poisoned slot and is reported), then the whole slot is poisoned. */
+static void push_slot(struct pool *pool, void *obj)
+{
+    struct free_slot *slot = obj;
+    slot->next = pool->free_list;
+    pool->free_list = slot;
+    pool->live--;
+    SLOT_FREE(pool, obj, pool->stride);
+}
+
 /* The slow path of pool_free(): NULL, and checked mode's validation. */
 __attribute__((noinline)) static int free_slow(struct pool *pool, void *obj)
 {
@@ -211,10 +279,7 @@ __attribute__((noinline)) static int free_slow(struct pool *pool, void *obj)
     int status = check_and_mark_free(pool, obj);
     if (status != POOL_OK)
         return status;
-    struct free_slot *slot = obj;
-    slot->next = pool->free_list;
-    pool->free_list = slot;
-    pool->live--;
+    push_slot(pool, obj);
     return POOL_OK;
 }
 
@@ -223,10 +288,7 @@ int pool_free(struct pool *pool, void *obj)
 {
     if (obj == NULL || is_checked(pool))
         return free_slow(pool, obj);
-    struct free_slot *slot = obj;
-    slot->next = pool->free_list;
-    pool->free_list = slot;
-    pool->live--;
+    push_slot(pool, obj);
     return POOL_OK;
 }
 
@@ -240,10 +302,13 @@ size_t pool_capacity(const struct pool *pool)
     return pool->capacity;
 }
 
+/* Valgrind forgets every slot, live or free; then the chunks go back to malloc (both tools
+ * accept freeing poisoned memory). */
 void pool_destroy(struct pool *pool)
 {
     if (pool == NULL)
         return;
+    SLOTS_DESTROY(pool);
     struct chunk *c = pool->chunks;
     while (c != NULL) {
         struct chunk *older = c->next;

@@ -23,12 +23,51 @@
  *   every unit belongs to exactly one block, free or allocated;
  *   a block is on free_list[k] <=> its tag is k + 1;
  *   no two free buddies of the same order exist (they would have merged);
- *   free bytes + used_bytes == size; free_count[k] == length of free_list[k].
+ *   free bytes + used_bytes == size; free_count[k] == length of free_list[k];
+ *   checked builds: every free block is poisoned whole, links included, and
+ *   every allocated block is unpoisoned whole.
+ *
+ * Poisoning (chapter 8.10): a free block is the allocator's, so AddressSanitizer
+ * and Valgrind are told that no caller may touch it. The allocator itself
+ * reads and writes the links of free blocks (its own and their neighbours' on
+ * the list) by opening them for that one access. Built with -DNDEBUG the
+ * requests vanish.
  */
 #include "buddy.h"
 
 #include <stdint.h>
 #include <stdlib.h>
+
+/* Client requests for the checkers, compiled out with -DNDEBUG (chapter 8.10).
+ * MEM_*: poison or open bytes of the region. BLOCKS_*: Valgrind's mempool,
+ * anchored at the struct buddy, which tracks the blocks handed out. */
+#ifdef NDEBUG
+#define MEM_NOACCESS(p, n)   ((void)(p), (void)(n))
+#define MEM_DEFINED(p, n)    ((void)(p), (void)(n))
+#define BLOCKS_CREATE(b)     ((void)(b))
+#define BLOCK_ALLOC(b, p, n) ((void)(b), (void)(p), (void)(n))
+#define BLOCK_FREE(b, p, n)  ((void)(b), (void)(p), (void)(n))
+#define BLOCKS_DESTROY(b)    ((void)(b))
+#else
+#include <sanitizer/asan_interface.h> /* no-ops unless built with -fsanitize=address */
+#include <valgrind/memcheck.h>        /* no-ops unless run under Valgrind */
+#define MEM_NOACCESS(p, n)                                                                         \
+    (ASAN_POISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_NOACCESS((p), (n)))
+#define MEM_DEFINED(p, n)                                                                          \
+    (ASAN_UNPOISON_MEMORY_REGION((p), (n)), (void)VALGRIND_MAKE_MEM_DEFINED((p), (n)))
+#define BLOCKS_CREATE(b) VALGRIND_CREATE_MEMPOOL((b), 0, 0)
+#define BLOCK_ALLOC(b, p, n)                                                                       \
+    do {                                                                                           \
+        ASAN_UNPOISON_MEMORY_REGION((p), (n));                                                     \
+        VALGRIND_MEMPOOL_ALLOC((b), (p), (n));                                                     \
+    } while (0)
+#define BLOCK_FREE(b, p, n)                                                                        \
+    do {                                                                                           \
+        VALGRIND_MEMPOOL_FREE((b), (p));                                                           \
+        ASAN_POISON_MEMORY_REGION((p), (n));                                                       \
+    } while (0)
+#define BLOCKS_DESTROY(b) VALGRIND_DESTROY_MEMPOOL(b)
+#endif
 
 enum { TAG_USED = 0x80, TAG_ORDER_MASK = 0x7f };
 
@@ -78,26 +117,56 @@ static size_t order_size(const struct buddy *b, unsigned order)
 
 /* ---- free lists --------------------------------------------------------- */
 
+/* A free block's links are poisoned with the rest of it; these open them for
+ * the one access the allocator makes, and close them again. */
+static void open_links(struct free_node *node)
+{
+    MEM_DEFINED(node, sizeof *node);
+}
+
+static void close_links(struct free_node *node)
+{
+    MEM_NOACCESS(node, sizeof *node);
+}
+
+/* Pushes the (poisoned) free block at offset on the list of its order. */
 static void list_push(struct buddy *b, size_t offset, unsigned order)
 {
     struct free_node *node = (struct free_node *)(void *)(b->base + offset);
+    struct free_node *old = b->free_list[order];
+    open_links(node);
     node->prev = NULL;
-    node->next = b->free_list[order];
-    if (node->next != NULL)
-        node->next->prev = node;
+    node->next = old;
+    close_links(node);
+    if (old != NULL) {
+        open_links(old);
+        old->prev = node;
+        close_links(old);
+    }
     b->free_list[order] = node;
     b->free_count[order]++;
     b->tag[unit_of(b, offset)] = (unsigned char)(order + 1);
 }
 
+/* Unlinks a free block from the list of its order in O(1); it stays poisoned. */
 static void list_unlink(struct buddy *b, struct free_node *node, unsigned order)
 {
-    if (node->prev != NULL)
-        node->prev->next = node->next;
-    else
-        b->free_list[order] = node->next;
-    if (node->next != NULL)
-        node->next->prev = node->prev;
+    open_links(node);
+    struct free_node *prev = node->prev;
+    struct free_node *next = node->next;
+    close_links(node);
+    if (prev != NULL) {
+        open_links(prev);
+        prev->next = next;
+        close_links(prev);
+    } else {
+        b->free_list[order] = next;
+    }
+    if (next != NULL) {
+        open_links(next);
+        next->prev = prev;
+        close_links(next);
+    }
     b->free_count[order]--;
 }
 
@@ -134,6 +203,8 @@ struct buddy *buddy_create(void *region, size_t region_size, size_t min_block)
     b->min_block = min_block;
     b->min_shift = log2_exact(min_block);
     b->top_order = log2_exact(region_size / min_block);
+    MEM_NOACCESS(region, region_size); /* the whole region is one free block */
+    BLOCKS_CREATE(b);
     list_push(b, 0, b->top_order);
     return b;
 
@@ -145,10 +216,13 @@ out:
     return NULL;
 }
 
+/* The region goes back to the caller as it was lent: every byte usable. */
 void buddy_destroy(struct buddy *b)
 {
     if (b == NULL)
         return;
+    BLOCKS_DESTROY(b);
+    MEM_DEFINED(b->base, b->size);
     free(b->requested);
     free(b->tag);
     free(b);
@@ -190,6 +264,7 @@ void *buddy_alloc(struct buddy *b, size_t size)
     b->requested[unit] = size;
     b->used_bytes += order_size(b, want);
     b->requested_bytes += size;
+    BLOCK_ALLOC(b, b->base + offset, order_size(b, want)); /* the caller may write all of it */
     return b->base + offset;
 }
 
@@ -224,6 +299,7 @@ int buddy_free(struct buddy *b, void *p)
     b->used_bytes -= order_size(b, order);
     b->requested_bytes -= b->requested[unit];
     b->tag[unit] = 0;
+    BLOCK_FREE(b, p, order_size(b, order)); /* validated: from now on the block is ours */
 
     /* Coalesce while the buddy is a free block of the same order. */
     while (order < b->top_order) {

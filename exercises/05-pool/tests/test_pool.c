@@ -9,6 +9,10 @@
 #include <stdalign.h>
 #include <stdint.h>
 #include <string.h>
+#include <valgrind/memcheck.h> /* RUNNING_ON_VALGRIND, VALGRIND_GET_VBITS */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 MC_SUITE(create);
 MC_SUITE(alloc);
@@ -45,6 +49,7 @@ static void alloc_n(struct pool *pool, void **out, size_t n, const char *section
 
 Test(create, starts_with_one_chunk_and_nothing_live)
 {
+    MC_CLAUSE("1.1", "1.3");
     static const struct {
         size_t size, align, chunk;
         unsigned flags;
@@ -77,6 +82,7 @@ Test(create, starts_with_one_chunk_and_nothing_live)
 
 Test(create, rejects_bad_arguments_and_allocates_nothing)
 {
+    MC_CLAUSE("1.5", "1.6");
     static const struct {
         size_t size, align, chunk;
         unsigned flags;
@@ -109,35 +115,35 @@ Test(create, rejects_bad_arguments_and_allocates_nothing)
 
 Test(create, frees_what_it_allocated_when_malloc_fails)
 {
-    /* Make the 1st, 2nd, ... allocation fail until pool_create() needs no more. */
-    struct pool *pool = NULL;
-    size_t bad_results = 0;
-    size_t leaks = 0;
-    for (size_t n = 1; n <= 8 && pool == NULL; n++) {
+    MC_CLAUSE("1.7");
+    /* Make the 1st, 2nd, ... 8th allocation fail: pool_create() returns NULL and leaks
+     * nothing, or, once it needs fewer allocations than that, works. */
+    for (size_t n = 1; n <= 8; n++) {
         struct mc_snapshot before = mc_snapshot();
         size_t failed_before = mc_failed_allocs();
         mc_fail_nth_alloc(n);
-        pool = pool_create(48, 0, 4, POOL_GROWABLE);
+        struct pool *pool = pool_create(48, 0, 4, POOL_GROWABLE);
         mc_fail_none();
-        if (pool == NULL && mc_failed_allocs() == failed_before)
-            bad_results++; /* NULL although nothing failed */
-        if (pool == NULL && mc_live_blocks() != before.blocks)
-            leaks++;
+        if (mc_failed_allocs() != failed_before) {
+            cr_assert_null(pool,
+                           "pool_create(48, 0, 4, 0) with %s failing returned a pool, expected "
+                           "NULL" MC_READ("7.4 Growth by chunks"),
+                           mc_fail_note());
+        } else {
+            cr_assert(pool != NULL && pool_capacity(pool) == 4,
+                      "pool_create(48, 0, 4, 0) returned %p although no allocation failed; "
+                      "expected a pool of capacity 4" MC_READ("7.1 One size, many objects"),
+                      (void *)pool);
+            pool_destroy(pool);
+        }
+        mc_assert_no_leak_since(before, "pool_create() with an allocation failing",
+                                "7.4 Growth by chunks");
     }
-    cr_assert_eq(leaks, 0,
-                 "pool_create() leaked memory in %zu of its failure paths: when malloc fails it "
-                 "must free what it already allocated" MC_READ("7.4 Growth by chunks"),
-                 leaks);
-    cr_assert_eq(bad_results, 0,
-                 "pool_create(48, 0, 4, 0) returned NULL with no failing malloc" MC_READ(
-                     "7.1 One size, many objects"));
-    cr_assert_not_null(pool, "pool_create() kept failing after 8 injected failures" MC_READ(
-                                 "7.1 One size, many objects"));
-    pool_destroy(pool);
 }
 
 Test(alloc, hands_out_aligned_objects_that_do_not_overlap)
 {
+    MC_CLAUSE("1.1", "1.2", "2.1");
     static const size_t sizes[] = {0, 1, 8, 24, 100};
     static const size_t aligns[] = {0, 16, 64, 256};
     enum { N = 9 };
@@ -179,6 +185,7 @@ Test(alloc, hands_out_aligned_objects_that_do_not_overlap)
 
 Test(alloc, reuses_the_most_recently_freed_object_first)
 {
+    MC_CLAUSE("2.2", "3.1");
     struct pool *pool = make_pool(40, 0, 8, POOL_GROWABLE);
     void *obj[6];
     alloc_n(pool, obj, 6, "a pool of 8 slots");
@@ -200,6 +207,7 @@ Test(alloc, reuses_the_most_recently_freed_object_first)
 
 Test(alloc, counts_live_objects)
 {
+    MC_CLAUSE("3.2", "5.1", "5.2");
     struct pool *pool = make_pool(32, 0, 16, POOL_FIXED);
     void *obj[10];
     alloc_n(pool, obj, 10, "a fixed pool of 16 slots");
@@ -229,6 +237,7 @@ Test(alloc, counts_live_objects)
 
 Test(grow, adds_chunks_and_keeps_earlier_objects_in_place)
 {
+    MC_CLAUSE("2.3", "5.2");
     enum { CHUNK = 4, N = 11 };
     struct pool *pool = make_pool(sizeof(size_t) * 3, 0, CHUNK, POOL_GROWABLE);
     size_t *obj[N];
@@ -254,6 +263,7 @@ Test(grow, adds_chunks_and_keeps_earlier_objects_in_place)
 
 Test(grow, fixed_pool_returns_null_when_full)
 {
+    MC_CLAUSE("2.4");
     struct pool *pool = make_pool(64, 0, 5, POOL_FIXED);
     void *obj[5];
     alloc_n(pool, obj, 5, "a fixed pool of 5 slots");
@@ -277,6 +287,7 @@ Test(grow, fixed_pool_returns_null_when_full)
 
 Test(grow, keeps_the_pool_unchanged_when_a_new_chunk_cannot_be_allocated)
 {
+    MC_CLAUSE("2.5");
     struct pool *pool = make_pool(32, 0, 3, POOL_GROWABLE);
     void *obj[4];
     alloc_n(pool, obj, 3, "a pool of 3 slots");
@@ -284,17 +295,17 @@ Test(grow, keeps_the_pool_unchanged_when_a_new_chunk_cannot_be_allocated)
     void *fail = pool_alloc(pool);
     mc_fail_none();
     cr_assert_null(fail,
-                   "pool_alloc() returned %p although malloc failed, expected NULL" MC_READ(
-                       "7.4 Growth by chunks"),
-                   fail);
-    cr_assert_eq(
-        pool_live(pool), 3,
-        "after a failed growth pool_live() is %zu, expected 3" MC_READ("7.4 Growth by chunks"),
-        pool_live(pool));
-    cr_assert_eq(
-        pool_capacity(pool), 3,
-        "after a failed growth pool_capacity() is %zu, expected 3" MC_READ("7.4 Growth by chunks"),
-        pool_capacity(pool));
+                   "pool_alloc() on a full pool with %s failing returned %p, expected "
+                   "NULL" MC_READ("7.4 Growth by chunks"),
+                   mc_fail_note(), fail);
+    cr_assert_eq(pool_live(pool), 3,
+                 "after pool_alloc() failed (%s failing) pool_live() is %zu, expected 3" MC_READ(
+                     "7.4 Growth by chunks"),
+                 mc_fail_note(), pool_live(pool));
+    cr_assert_eq(pool_capacity(pool), 3,
+                 "after pool_alloc() failed (%s failing) pool_capacity() is %zu, expected "
+                 "3" MC_READ("7.4 Growth by chunks"),
+                 mc_fail_note(), pool_capacity(pool));
     obj[3] = pool_alloc(pool);
     cr_assert_not_null(obj[3], "pool_alloc() after malloc recovered returned NULL" MC_READ(
                                    "7.4 Growth by chunks"));
@@ -307,6 +318,7 @@ Test(grow, keeps_the_pool_unchanged_when_a_new_chunk_cannot_be_allocated)
 
 Test(destroy, frees_every_chunk_with_objects_still_live)
 {
+    MC_CLAUSE("6.1", "6.2");
     struct mc_snapshot before = mc_snapshot();
     struct pool *pool = make_pool(56, 0, 2, POOL_GROWABLE);
     void *obj[7];
@@ -320,6 +332,7 @@ Test(destroy, frees_every_chunk_with_objects_still_live)
 
 Test(checked, reports_a_double_free_and_changes_nothing)
 {
+    MC_CLAUSE("4.3", "4.5");
     struct pool *pool = make_pool(24, 0, 4, POOL_CHECKED);
     void *obj[3];
     alloc_n(pool, obj, 3, "a checked pool");
@@ -340,6 +353,7 @@ Test(checked, reports_a_double_free_and_changes_nothing)
 
 Test(checked, reports_foreign_and_interior_pointers)
 {
+    MC_CLAUSE("4.1", "4.2", "4.5");
     struct pool *pool = make_pool(48, 0, 4, POOL_CHECKED);
     struct pool *other = make_pool(48, 0, 4, POOL_CHECKED);
     unsigned char *mine = pool_alloc(pool);
@@ -371,5 +385,96 @@ Test(checked, reports_foreign_and_interior_pointers)
                  "pool_free() of a live object returned an error" MC_READ(
                      "7.6 Detecting double and foreign frees"));
     pool_destroy(other);
+    pool_destroy(pool);
+}
+
+/* The poisoning suite: in a plain run it checks only what every run checks; under
+ * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
+MC_SUITE(poisoning);
+
+/* The tool that can see poisoning in this run, or NULL in a plain run. */
+static const char *checker(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return "AddressSanitizer";
+#else
+    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
+#endif
+}
+
+/* 1 if the running tool would report an access to the byte at p. */
+static int is_poisoned(const unsigned char *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return __asan_address_is_poisoned(p);
+#else
+    unsigned char vbits;
+    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
+#endif
+}
+
+/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
+ * *first the offset of the first; 0 in a plain run, where no tool can tell. */
+static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
+{
+    size_t count = 0;
+    *first = 0;
+    if (checker() == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_poisoned(p + i) == poisoned && count++ == 0)
+            *first = i;
+    }
+    return count;
+}
+
+Test(poisoning, a_use_after_pool_free_is_reported_by_the_checkers)
+{
+    MC_CLAUSE("7.1", "7.2", "7.3");
+    /* Objects of 40 bytes, aligned to 16: every slot has at least 48 bytes. */
+    struct pool *pool = make_pool(40, 0, 4, POOL_FIXED);
+    unsigned char *a = pool_alloc(pool);
+    unsigned char *b = pool_alloc(pool);
+    cr_assert(a != NULL && b != NULL, "pool_alloc() on a new pool of 4 slots returned NULL" MC_READ(
+                                          "7.2 The intrusive free list"));
+    size_t at = 0;
+    size_t poisoned = count_bytes(a, 40, 1, &at);
+    cr_assert_eq(poisoned, 0,
+                 "%zu of the 40 bytes of a live object are poisoned for %s (the first at byte "
+                 "%zu); expected none: unpoison the object's bytes when you hand it out" MC_READ(
+                     "7.12 Telling ASan and Valgrind about a pool"),
+                 poisoned, checker(), at);
+    memset(a, 'a', 40);
+    memset(b, 'b', 40);
+    size_t usable = count_bytes(b + 40, 8, 0, &at);
+    cr_assert_eq(usable, 0,
+                 "%zu of the 8 bytes after a live 40-byte object (still inside its slot) are not "
+                 "poisoned for %s (the first at byte %zu after the object): a write past the end "
+                 "of an object would go unreported; unpoison only the object's bytes" MC_READ(
+                     "7.12 Telling ASan and Valgrind about a pool"),
+                 usable, checker(), 40 + at);
+    cr_assert_eq(pool_free(pool, a), POOL_OK,
+                 "pool_free() of a live object did not return POOL_OK" MC_READ(
+                     "7.2 The intrusive free list"));
+    usable = count_bytes(a, 40, 0, &at);
+    cr_assert_eq(
+        usable, 0,
+        "after pool_free(), %zu of the 40 bytes of the object are not poisoned for %s "
+        "(the first at byte %zu): a use after pool_free() would go unreported; poison "
+        "the whole slot in pool_free()" MC_READ("7.12 Telling ASan and Valgrind about a pool"),
+        usable, checker(), at);
+    unsigned char *again = pool_alloc(pool);
+    cr_assert_eq(
+        again, a,
+        "pool_alloc() after freeing an object returned %p, expected that object %p" MC_READ(
+            "7.2 The intrusive free list"),
+        (void *)again, (void *)a);
+    poisoned = count_bytes(again, 40, 1, &at);
+    cr_assert_eq(
+        poisoned, 0,
+        "%zu of the 40 bytes of an object handed out again are poisoned for %s (the first "
+        "at byte %zu); expected none" MC_READ("7.12 Telling ASan and Valgrind about a pool"),
+        poisoned, checker(), at);
+    memset(again, 'c', 40);
     pool_destroy(pool);
 }

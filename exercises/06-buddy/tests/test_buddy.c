@@ -10,6 +10,10 @@
 
 #include <stdint.h>
 #include <string.h>
+#include <valgrind/memcheck.h> /* RUNNING_ON_VALGRIND, VALGRIND_GET_VBITS */
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
 
 #define REGION_SIZE 1024
 #define MIN_BLOCK   16
@@ -59,6 +63,7 @@ static void assert_stats_consistent(const struct buddy_stats *s, const char *whe
 
 Test(create, rejects_bad_arguments)
 {
+    MC_CLAUSE("1.1", "1.2", "2.2");
     static const struct {
         size_t offset, size, min;
         const char *why;
@@ -87,21 +92,29 @@ Test(create, rejects_bad_arguments)
 
 Test(create, leaks_nothing_when_malloc_fails)
 {
+    MC_CLAUSE("1.3", "1.4", "2.1");
     /* Let k allocations succeed, fail the rest: whatever the design, each
      * attempt either fails cleanly or yields a working allocator. */
     for (size_t k = 0; k <= 8; k++) {
         struct mc_snapshot before = mc_snapshot();
+        size_t failed_before = mc_failed_allocs();
         mc_fail_allocs_after(k);
         struct buddy *b = buddy_create(region, REGION_SIZE, MIN_BLOCK);
         mc_fail_none();
-        void *p = b != NULL ? buddy_alloc(b, 100) : NULL;
-        cr_assert(b == NULL || p != NULL,
-                  "with only %zu malloc call(s) allowed, buddy_create() returned an allocator "
-                  "that cannot allocate 100 bytes; expected NULL or a working allocator" MC_READ(
-                      "8.5 Where the order is recorded"),
-                  k);
+        if (mc_failed_allocs() != failed_before) {
+            cr_assert_null(b,
+                           "with %s failing, buddy_create() returned an allocator; expected "
+                           "NULL" MC_READ("8.5 Where the order is recorded"),
+                           mc_fail_note());
+        } else {
+            cr_assert(b != NULL && buddy_alloc(b, 100) != NULL,
+                      "with no allocation failing, buddy_create(region, %d, %d) returned %p, "
+                      "which cannot allocate 100 bytes; expected a working allocator" MC_READ(
+                          "8.1 Power-of-two orders"),
+                      REGION_SIZE, MIN_BLOCK, (void *)b);
+        }
         buddy_destroy(b);
-        mc_assert_no_leak_since(before, "buddy_create() with malloc failing, then buddy_destroy()",
+        mc_assert_no_leak_since(before, "buddy_create() with an allocation failing",
                                 "8.5 Where the order is recorded");
     }
     struct buddy *b = make();
@@ -110,6 +123,7 @@ Test(create, leaks_nothing_when_malloc_fails)
 
 Test(alloc, rounds_up_to_the_smallest_order)
 {
+    MC_CLAUSE("3.3", "3.6", "5.1");
     static const size_t cases[][2] = {
         {1, 16},    {15, 16},   {16, 16},    {17, 32},     {32, 32},     {33, 64},
         {64, 64},   {65, 128},  {100, 128},  {128, 128},   {129, 256},   {256, 256},
@@ -142,6 +156,7 @@ Test(alloc, rounds_up_to_the_smallest_order)
 
 Test(alloc, returns_null_when_nothing_fits)
 {
+    MC_CLAUSE("1.5", "3.1", "3.2");
     struct buddy *b = make();
     cr_assert_null(buddy_alloc(b, 0), "buddy_alloc(b, 0) returned a block; expected NULL" MC_READ(
                                           "8.1 Power-of-two orders"));
@@ -168,6 +183,7 @@ Test(alloc, returns_null_when_nothing_fits)
 
 Test(alloc, fills_the_region_with_blocks_that_do_not_overlap)
 {
+    MC_CLAUSE("3.6");
     struct buddy *b = make();
     unsigned char *blocks[NUNITS];
     for (size_t i = 0; i < NUNITS; i++) {
@@ -201,6 +217,7 @@ Test(alloc, fills_the_region_with_blocks_that_do_not_overlap)
 
 Test(free, lets_the_user_write_its_whole_block)
 {
+    MC_CLAUSE("1.6", "7.1", "3.6");
     static const size_t sizes[] = {16, 32, 48, 64, 200, 16, 100};
     enum { COUNT = sizeof sizes / sizeof sizes[0] };
     static const int fills[] = {0x00, 0xFF, 0xA5};
@@ -231,6 +248,7 @@ Test(free, lets_the_user_write_its_whole_block)
 
 Test(free, rejects_invalid_and_double_frees)
 {
+    MC_CLAUSE("4.1", "4.3", "4.4", "4.5", "4.6", "4.7", "4.8");
     struct buddy *b = make();
     unsigned char *p = buddy_alloc(b, 64);
     unsigned char *q = buddy_alloc(b, 64);
@@ -280,6 +298,7 @@ Test(free, rejects_invalid_and_double_frees)
 
 Test(coalesce, freeing_everything_restores_one_block)
 {
+    MC_CLAUSE("4.2", "6.1", "6.6");
     struct buddy *b = make();
     void *blocks[NUNITS];
     for (size_t i = 0; i < NUNITS; i++) {
@@ -312,6 +331,7 @@ Test(coalesce, freeing_everything_restores_one_block)
 
 Test(coalesce, merges_only_with_a_free_buddy_of_the_same_order)
 {
+    MC_CLAUSE("4.2", "6.1", "6.2");
     struct buddy *b = make();
     /* Quarters of the region: [A A][C][D], each quarter 256 bytes. */
     void *a = buddy_alloc(b, 512);
@@ -351,6 +371,7 @@ Test(coalesce, merges_only_with_a_free_buddy_of_the_same_order)
 
 Test(stats, counts_free_blocks_by_order_after_a_split)
 {
+    MC_CLAUSE("1.5", "3.4", "6.1", "6.2", "6.3", "6.4", "6.6");
     struct buddy *b = make();
     struct buddy_stats s = stats_of(b);
     cr_assert(s.free_bytes == REGION_SIZE && s.largest_free == REGION_SIZE &&
@@ -382,6 +403,7 @@ Test(stats, counts_free_blocks_by_order_after_a_split)
 
 Test(stats, measures_internal_fragmentation)
 {
+    MC_CLAUSE("6.3", "6.4", "6.5");
     static const size_t sizes[] = {17, 100, 64, 129, 1};
     /* blocks: 32 + 128 + 64 + 256 + 16 = 496; requested 311 */
     struct buddy *b = make();
@@ -405,4 +427,92 @@ Test(stats, measures_internal_fragmentation)
               "fragmentation 157; got %zu, %zu, %zu" MC_READ("8.7 Internal fragmentation"),
               s.used_bytes, s.requested_bytes, s.internal_fragmentation);
     buddy_destroy(b);
+}
+
+/* The poisoning suite: in a plain run it checks only what every run checks; under
+ * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
+MC_SUITE(poisoning);
+
+#define READ_POISON MC_READ("8.10 Telling ASan and Valgrind about free blocks")
+
+/* The tool that can see poisoning in this run, or NULL in a plain run. */
+static const char *checker(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return "AddressSanitizer";
+#else
+    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
+#endif
+}
+
+/* 1 if the running tool would report an access to the byte at p. */
+static int is_poisoned(const unsigned char *p)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    return __asan_address_is_poisoned(p);
+#else
+    unsigned char vbits;
+    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
+#endif
+}
+
+/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
+ * *first the offset of the first; 0 in a plain run, where no tool can tell. */
+static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
+{
+    size_t count = 0;
+    *first = 0;
+    if (checker() == NULL)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (is_poisoned(p + i) == poisoned && count++ == 0)
+            *first = i;
+    }
+    return count;
+}
+
+Test(poisoning, a_use_after_buddy_free_is_reported_by_the_checkers)
+{
+    MC_CLAUSE("8.1", "8.2", "8.3");
+    struct buddy *b = make();
+    size_t at = 0;
+    size_t usable = count_bytes(region, REGION_SIZE, 0, &at);
+    cr_assert_eq(usable, 0,
+                 "after buddy_create(), %zu bytes of the free region are not poisoned for %s (the "
+                 "first at offset %zu); expected the whole region poisoned: it is one free "
+                 "block" READ_POISON,
+                 usable, checker(), at);
+    unsigned char *p = buddy_alloc(b, 100);
+    cr_assert_eq(p, region,
+                 "the first buddy_alloc(b, 100) returned %p; expected the region start %p" MC_READ(
+                     "8.2 Splitting a block"),
+                 (void *)p, (void *)region);
+    size_t poisoned = count_bytes(p, 128, 1, &at);
+    cr_assert_eq(poisoned, 0,
+                 "%zu of the 128 bytes of an allocated block are poisoned for %s (the first at "
+                 "byte %zu); expected none: the caller may use its whole block" READ_POISON,
+                 poisoned, checker(), at);
+    memset(p, 0x7E, 128);
+    usable = count_bytes(p + 128, REGION_SIZE - 128, 0, &at);
+    cr_assert_eq(usable, 0,
+                 "%zu bytes of the free blocks after an allocated 128-byte block are not poisoned "
+                 "for %s (the first at offset %zu): a write past the block would go "
+                 "unreported" READ_POISON,
+                 usable, checker(), 128 + at);
+    cr_assert_eq(buddy_free(b, p), 0,
+                 "buddy_free() of a live block did not return 0" MC_READ("8.4 Coalescing on free"));
+    usable = count_bytes(p, 128, 0, &at);
+    cr_assert_eq(
+        usable, 0,
+        "after buddy_free(), %zu of the 128 bytes of the block are not poisoned for %s "
+        "(the first at byte %zu): a use after buddy_free() would go unreported" READ_POISON,
+        usable, checker(), at);
+    buddy_destroy(b);
+    poisoned = count_bytes(region, REGION_SIZE, 1, &at);
+    cr_assert_eq(
+        poisoned, 0,
+        "after buddy_destroy(), %zu bytes of the region are still poisoned for %s (the "
+        "first at offset %zu); expected none: the region is the caller's again" READ_POISON,
+        poisoned, checker(), at);
+    memset(region, 0, REGION_SIZE);
 }
