@@ -76,10 +76,10 @@ class HiddenStaysHiddenTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
-    def grade(self, ex, source: Path, name: str):
+    def grade(self, ex, source: Path, name: str, audit: bool = True):
         work = self.root / name
         work.mkdir()
-        return grade_exercise(ex, source, work, self.box, public_only=False)
+        return grade_exercise(ex, source, work, self.box, public_only=False, audit=audit)
 
     def test_a_submission_that_fails_hidden_tests_sees_only_their_count(self):
         ex = exercises.select(["03"])[0]
@@ -113,7 +113,11 @@ class HiddenStaysHiddenTest(unittest.TestCase):
         patched = solution.replace(head, head + steal).replace(
             '#include "malloc_family.h"\n', SMUGGLER, 1)
         (source / "malloc_family.c").write_text(patched)
-        g = self.grade(ex, source, "smuggler")
+        # Two layers stop it. The audit refuses its file calls (exercise 01 allows none)...
+        refused = self.grade(ex, source, "smuggler-audited")
+        self.assertEqual(refused.status, "audit-violation", refused.notes)
+        # ...and past the audit, the separate binaries leave it nothing hidden to read.
+        g = self.grade(ex, source, "smuggler", audit=False)
         self.assertEqual(g.status, "graded", g.notes)
         texts = student_texts([g], ex.folder)
         self.assertIn('gave "', "\n".join(texts), "the smuggled string must reach a "

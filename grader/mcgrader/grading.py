@@ -18,9 +18,10 @@ from .unpack import SubmissionError, unpack
 
 def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_only: bool,
                    stages: tuple[str, ...] = pipeline.STAGES,
-                   memcheck: str = "one-process") -> report.Graded:
+                   memcheck: str = "one-process", audit: bool = True) -> report.Graded:
     """Stages ex's files from folder and runs the pipeline on them (every stage unless
-    stages names fewer: the self-test checks a mutant only where it must be caught)."""
+    stages names fewer: the self-test checks a mutant only where it must be caught;
+    audit=False only to prove the layers behind the audit)."""
     base = dict(id=ex.folder, title=ex.title, max_score=float(ex.max_score))
     staged = fetch.stage(ex, folder, work / "files")
     if len(staged.missing) == len(ex.student_files):
@@ -33,7 +34,7 @@ def grade_exercise(ex: Exercise, folder: Path, work: Path, box: Sandbox, public_
                                     "host, so no grade is recorded: " + ref.problem])
     opt = pipeline.Options(hidden=not public_only, reference=ref.assertions,
                            runner=box.run, seconds=ref.limits, jobs=1, stages=stages,
-                           memcheck=memcheck, perf_reference=ref.perf)
+                           memcheck=memcheck, perf_reference=ref.perf, audit=audit)
     box.acquire()
     try:
         box.claim(work)   # readable by this slot alone while it grades
