@@ -91,9 +91,13 @@ class Sandbox:
         if self.use_bwrap:
             out.insert(0, "bubblewrap (no network, private /tmp, read-only system, only the "
                           "step's own folders visible, PID namespace)")
-        elif self.enabled:
+        elif self.enabled and self.use_uid:
             out.append("bubblewrap NOT in use here: a separate user, file modes and limits "
                        "only; the code under test could reach the network")
+        elif self.enabled:
+            out.append("bubblewrap NOT in use here and the grader is not root: the code under "
+                       "test runs as the grader's own user, with limits only; it could read "
+                       "what the grader reads and reach the network")
         return out
 
     def protect(self, roots) -> None:
