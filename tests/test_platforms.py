@@ -112,6 +112,7 @@ class PrairieLearnEntryTest(unittest.TestCase):
         self.assertLess(data["score"], 1)
         tests = next(t for t in data["tests"] if t["name"] == "99-tiny: tests")
         self.assertIn("1 of 1 hidden tests failed", tests["output"])
+        self.assertNotIn("after the due date", tests["output"])   # PrairieLearn has no "after"
         self.assert_nothing_hidden(data, out)
 
     def test_a_compile_error_is_not_gradable_and_says_why(self):

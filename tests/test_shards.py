@@ -56,9 +56,7 @@ class ShardTest(unittest.TestCase):
         shards = [json.loads((self.root / f"shard{k}" / "shard.json").read_text())["students"]
                   for k in range(3)]
         self.assertEqual(sorted(s for shard in shards for s in shard), every)
-        self.assertEqual(sum(bool(s) for s in shards), 3, f"an empty shard: {shards}")
-        again = [batch.shard_of(name, 3) for name in every]
-        self.assertEqual(again, [batch.shard_of(name, 3) for name in every])
+        self.assertLessEqual(max(map(len, shards)) - min(map(len, shards)), 1, shards)
 
     def test_three_shards_merged_give_the_gradebook_of_one_run(self):
         code, err = self.merge(["shard0", "shard1", "shard2"], "merged")

@@ -12,9 +12,10 @@ the total). Guarantees:
   - a run that could not grade an exercise (infrastructure) never replaces a
     complete earlier result: it is kept beside it as report.failed.json.
 
-A class larger than one machine: --shard K/N grades the students whose name hashes
-to K (0 <= K < N; a student's shard depends on their name alone, so resuming or
-adding a student moves nobody), into its own OUT with a shard.json; --merge puts
+A class larger than one machine: --shard K/N grades every N-th student of the
+sorted entries of DIR, starting at the K-th (0 <= K < N): shards differ by one
+student at most, and every shard reading the same DIR agrees on who is whose. Each
+writes its own OUT with a shard.json (its students); --merge puts
 the shards' students/ folders together and rebuilds one gradebook, byte for byte
 the one a single run would have written, after checking that every shard 0..N-1
 is there once.
@@ -132,9 +133,10 @@ def parse_shard(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
-def shard_of(name: str, shards: int) -> int:
-    """The shard a student belongs to: a stable hash of the name alone."""
-    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big") % shards
+def shard_share(entries: list[Path], shard: tuple[int, int]) -> list[Path]:
+    """Shard K of N: the K-th, (K+N)-th, ... of the entries sorted by student name."""
+    ordered = sorted(entries, key=lambda e: (student_name(e), e.name))
+    return ordered[shard[0]::shard[1]]
 
 
 def run_batch(directory: Path, out: Path | None, chosen: list[Exercise], box, jobs: int,
@@ -145,7 +147,7 @@ def run_batch(directory: Path, out: Path | None, chosen: list[Exercise], box, jo
     out = out or directory.with_name(directory.name + "-grades")
     entries = sorted(p for p in directory.iterdir() if not p.name.startswith("."))
     if shard:
-        entries = [e for e in entries if shard_of(student_name(e), shard[1]) == shard[0]]
+        entries = shard_share(entries, shard)
         write_atomic(out / "shard.json", json.dumps(
             {"shard": shard[0], "of": shard[1], "exercises": [ex.folder for ex in chosen],
              "students": [student_name(e) for e in entries]}, indent=1))

@@ -54,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="with --batch: where the gradebook and reports go "
                                       "(default: DIR-grades beside DIR)")
     parser.add_argument("--shard", metavar="K/N",
-                        help="with --batch: grade only shard K of N (0 <= K < N), by a stable "
-                             "hash of each student's name")
+                        help="with --batch: grade only shard K of N (0 <= K < N): every N-th "
+                             "student, in sorted order, from the K-th")
     parser.add_argument("--merge", nargs="+", metavar="OUT",
                         help="combine the --out folders of --shard runs into --out DIR")
     parser.add_argument("--jobs", type=int, default=1, help="parallel workers")

@@ -11,7 +11,8 @@ users. The compiler on student files, the tests, Valgrind and clang-tidy run as 
 of 64 uids, never as root (a range each container picks for itself: uids.py); run the container rootless (podman) or with
 user-namespace remapping, and the container's root is an unprivileged user of the host
 as well. Where the container forbids user namespaces (Docker's default seccomp
-profile does), bubblewrap cannot start: the grader says so, with bubblewrap's own
+profile does) or masks parts of /proc (so that no fresh /proc can be mounted: podman's
+and Docker's defaults), bubblewrap cannot start: the grader says so, with bubblewrap's own
 words, and works on with the separate users, file modes and limits. Started with
 --user (not root), it has no users to hand out either, and says that too.
 """
@@ -47,8 +48,9 @@ def protection_report(box: sandbox.Sandbox) -> list[str]:
     elif why is None:
         lines.append("user namespaces: allowed, but bubblewrap is switched off (--no-bwrap)")
     else:
-        lines.append(f"user namespaces: NOT allowed here ({why}); the grader works on "
-                     f"without bubblewrap")
+        lines.append(f"user namespaces: bubblewrap cannot start here ({why}: the container "
+                     f"forbids new namespaces or a fresh /proc); the grader works on without "
+                     f"bubblewrap")
     lines.append("protections: " + ", ".join(box.protections()))
     return lines
 

@@ -39,7 +39,7 @@ BASE = "localhost/memcraft-base:bookworm"
 IMAGE = os.environ.get("MEMCRAFT_IMAGE", "localhost/memcraft-grader:latest")
 MIRROR = os.environ.get("MEMCRAFT_MIRROR", "http://deb.debian.org/debian")
 PACKAGES = ["gcc", "libc6-dev", "make", "python3", "libcriterion-dev", "valgrind",
-            "clang-tidy", "bubblewrap", "binutils", "patch", "ca-certificates"]
+            "clang-tidy", "libclang-rt-dev", "bubblewrap", "binutils", "patch", "ca-certificates"]
 SLIM = ["--dpkgopt=path-exclude=/usr/share/man/*", "--dpkgopt=path-exclude=/usr/share/doc/*",
         "--dpkgopt=path-include=/usr/share/doc/*/copyright",
         "--dpkgopt=path-exclude=/usr/share/locale/*"]

@@ -45,6 +45,8 @@ ENTRY = f"{IMAGE_REPO}/tools/platforms/prairielearn.py grade"
 TIMEOUT = 300                           # PrairieLearn's limit per job (it allows up to 600)
 NAMESPACE = uuid.UUID("6f1c6c1e-6d65-4d63-7261-667470726c00")   # memcraft's, fixed forever
 UNFIT = ("compile-error", "missing", "refused")   # the student's input could not be graded
+GRADESCOPE_LATER = "are shown after the due date"   # report.gradescope's words
+NEVER = "are not shown here"
 NOT_YOUR_GRADE = ("The grader could not finish grading this submission. This is not your "
                   "grade and costs you no attempt: submit again, or tell your instructor.")
 
@@ -131,7 +133,8 @@ def results(report, graded, name: str, protections: list[str], notes: list[str])
     """PrairieLearn's results.json for one grading, from the student view only."""
     view = report.gradescope(graded, name, protections, notes)
     tests = [{"name": t["name"], "points": round(float(t["score"]), 2),
-              "max_points": float(t["max_score"]), "output": str(t.get("output", ""))}
+              "max_points": float(t["max_score"]),
+              "output": str(t.get("output", "")).replace(GRADESCOPE_LATER, NEVER)}
              for t in view["tests"] if t.get("visibility", "visible") == "visible"]
     most = sum(g.max_score for g in graded)
     score = min(1.0, max(0.0, round(float(view["score"]) / most, 4))) if most else 0.0
