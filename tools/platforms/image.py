@@ -114,7 +114,7 @@ def _pl_job(tmp: Path, name: str, ex, source: str) -> tuple[dict, str]:
     (grade / "tests").mkdir()
     (grade / "tests" / "memcraft.json").write_text(json.dumps({"exercise": ex.folder}))
     (grade / "student" / ex.student_files[0]).write_text(source)
-    done = _run(["prairielearn"], [f"{grade}:/grade"])
+    done = _run(["prairielearn"], [f"{grade}:/grade:U"])   # :U: the container's root owns it
     print(done.stdout[-2500:], done.stderr[-1500:])
     return json.loads((grade / "results" / "results.json").read_text()), done.stdout
 
@@ -137,11 +137,13 @@ def smoke() -> int:
             t.add(subs / "reference", arcname=".")
         print(_run(["protections"]).stderr)
         # 1. every reference solution, from an archive, as grader/grade grades one
+        out = tmp / "out"
+        out.mkdir()
         done = _run(["/subs/reference.tar.gz", "--json", "/out/report.json"],
-                    [f"{subs}:/subs:ro", f"{tmp}:/out"])
+                    [f"{subs}:/subs:ro", f"{out}:/out:U"])
         print(done.stdout[-4000:], done.stderr[-2000:])
         try:
-            data = json.loads((tmp / "report.json").read_text())
+            data = json.loads((out / "report.json").read_text())
             if data["score"] != data["max_score"]:
                 surprises.append(f"the reference solutions scored {data['score']} of "
                                  f"{data['max_score']} in the image")
