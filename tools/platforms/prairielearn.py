@@ -28,6 +28,7 @@ message says it is not the student's grade. MEMCRAFT_GRADE_ROOT moves /grade (te
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import os
 import shutil
@@ -96,14 +97,17 @@ def _question_html(ex) -> str:
     links = ", ".join(f'<a href="{url}/{name}" download>{name}</a>'
                       for name in ("README.md", *ex.headers,
                                    *(t.name for t in ex.public_tests())))
-    headers = "\n".join(f'  <pl-code language="c" source-file-name="clientFilesQuestion/{h}">'
-                        f'</pl-code>' for h in ex.headers)
+    headers = "\n".join(f'  <pl-code language="c" source-file-name="{h}" '
+                        f'directory="clientFilesQuestion"></pl-code>' for h in ex.headers)
     editors = "\n".join(f'  <pl-file-editor file-name="{f}" ace-mode="ace/mode/c_cpp" '
                         f'source-file-name="{f}" directory="clientFilesQuestion" '
                         f'min-lines="30"></pl-file-editor>' for f in ex.student_files)
+    title = html.escape(f"{ex.number} {ex.title}")
+    files = ", ".join(ex.student_files)
+    task = f"Find and fix the bugs in {files}" if ex.kind == "bug-hunt" else f"Write {files}"
     return f"""<pl-question-panel>
-  <p><strong>{ex.number} {ex.title}.</strong> The contract of every function is in the
-  exercise's README; the header below is fixed. Write {', '.join(ex.student_files)}
+  <p><strong>{title}.</strong> The contract of every function is in the
+  exercise's README; the header below is fixed. {task}
   here and submit: the grader builds it with <code>-Wall -Wextra -Wpedantic -Werror</code>,
   runs the public tests and hidden tests, Valgrind, AddressSanitizer with UBSan, and
   clang-tidy, and shows what each category earned.</p>
