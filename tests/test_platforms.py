@@ -17,7 +17,7 @@ import unittest
 from pathlib import Path
 
 from helpers import ROOT, make_gradable_exercise, scratch
-from mcgrader import exercises, hidden, report
+from mcgrader import exercises, hidden
 from mcgrader.grading import grade_exercise
 from mcgrader.sandbox import Sandbox
 
