@@ -6,7 +6,7 @@ EX ?=
 WORKBOOK = $(PYTHON) tools/workbook.py
 
 .PHONY: help check memcheck asan lint hint submit list test book bench gradescope handout \
-	deps deps-all clean perf heapviz
+	prairielearn classroom image deps deps-all clean perf heapviz
 
 help:
 	@echo "Students:"
@@ -27,6 +27,9 @@ help:
 	@echo "Instructors: grader/grade SUBMISSION, grader/grade --batch DIR (see README.md)"
 	@echo "            make gradescope  the Gradescope autograder zip (build/dist/)"
 	@echo "            make handout     the student kit tarball (build/dist/)"
+	@echo "            make prairielearn  a PrairieLearn course folder (IMAGE=registry/name)"
+	@echo "            make classroom     a GitHub Classroom template repository (EX=\"01 03\")"
+	@echo "            make image         the grader image (podman or docker; see README.md)"
 	@echo "            make deps   install what is missing (apt-get)"
 
 deps:
@@ -89,6 +92,22 @@ gradescope: deps-all
 
 handout: deps-all
 	$(call full_repo,tools/dist.py,handout)
+
+# IMAGE: the grader image's name as PrairieLearn pulls it, and as `make image` tags it.
+IMAGE ?= memcraft-grader
+CONTAINER ?= $(or $(shell command -v podman || command -v docker),podman)
+
+prairielearn: export MEMCRAFT_IMAGE = $(IMAGE)
+prairielearn:
+	$(call full_repo,tools/dist.py,prairielearn)
+
+classroom:
+	$(call full_repo,tools/dist.py,classroom $(EX))
+
+# The grader image: podman (or docker) builds the Containerfile on the tracked files.
+image:
+	$(call full_repo,tools/dist.py,container)
+	@if [ -d build/dist/container ]; then $(CONTAINER) build -t $(IMAGE) build/dist/container; fi
 
 clean:
 	rm -rf build

@@ -3,6 +3,9 @@
 
     python3 tools/dist.py gradescope   build/dist/memcraft-gradescope.zip
     python3 tools/dist.py handout      build/dist/memcraft-handout.tar.gz
+    python3 tools/dist.py prairielearn build/dist/prairielearn/   (a PrairieLearn course)
+    python3 tools/dist.py classroom [--exercise ID ...]   build/dist/classroom/ (a template)
+    python3 tools/dist.py container    build/dist/container/  (the image's build context)
 
 The autograder zip is the repository (less build/ and .git/) with setup.sh and
 run_autograder at its root, as Gradescope expects. The handout holds what a
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -40,6 +44,8 @@ WITHHELD = (
     "solutions/", "grader/hidden/", "grader/mutants/", "grader/alternatives/",
     "grader/hostile/", "tests/",
     "tools/selftest.py", "tools/dist.py", "tools/dist/", "tools/grader_speed.py",
+    "tools/platforms/",     # PrairieLearn, Classroom, the image: the instructor's
+    "Containerfile",
 )
 
 
@@ -123,11 +129,37 @@ def handout(with_book: bool = True) -> Path:
     return out
 
 
+def container() -> Path:
+    """The image's build context: the tracked files (no build/, no .git) and the
+    Containerfile at its root, for `podman build` or `docker build`."""
+    out = DIST / "container"
+    if out.exists():
+        shutil.rmtree(out)
+    for path in tracked_files():
+        rel = path.relative_to(ROOT).as_posix()
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, out / rel)
+    print(f"wrote {out.relative_to(ROOT)}: build it with `podman build -t memcraft-grader "
+          f"{out.relative_to(ROOT)}` (or docker build)")
+    return out
+
+
 def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT / "tools" / "platforms"))
     if argv[:1] == ["gradescope"]:
         gradescope()
     elif argv[:1] == ["handout"]:
         handout(with_book="--no-book" not in argv)
+    elif argv[:1] == ["prairielearn"]:
+        import prairielearn   # noqa: E402 - tools/platforms is not a package
+        prairielearn.course(DIST / "prairielearn",
+                            os.environ.get("MEMCRAFT_IMAGE", prairielearn.IMAGE))
+    elif argv[:1] == ["classroom"]:
+        import classroom   # noqa: E402
+        keys = [a for a in argv[1:] if not a.startswith("-")]
+        classroom.template(DIST / "classroom", keys)
+    elif argv[:1] == ["container"]:
+        container()
     else:
         print(__doc__)
         return 2

@@ -1,7 +1,8 @@
 """grader/grade: grade one submission, or a whole class with --batch.
 
     grader/grade SUBMISSION [--exercise ID ...] [--json F] [--gradescope F] [--junit F]
-    grader/grade --batch DIR [--jobs N] [--out DIR]
+    grader/grade --batch DIR [--jobs N] [--out DIR] [--shard K/N]
+    grader/grade --merge OUT1 OUT2 ... --out DIR
 
 SUBMISSION is a folder, or a .tar.gz/.zip (from `make submit` or by hand).
 Exit status 0 when grading completed, whatever the score; 1 when some exercise
@@ -52,10 +53,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", metavar="DIR", help="grade every submission in DIR")
     parser.add_argument("--out", help="with --batch: where the gradebook and reports go "
                                       "(default: DIR-grades beside DIR)")
+    parser.add_argument("--shard", metavar="K/N",
+                        help="with --batch: grade only shard K of N (0 <= K < N): every N-th "
+                             "student, in sorted order, from the K-th")
+    parser.add_argument("--merge", nargs="+", metavar="OUT",
+                        help="combine the --out folders of --shard runs into --out DIR")
     parser.add_argument("--jobs", type=int, default=1, help="parallel workers")
     parser.add_argument("--deadline", type=float, metavar="SECONDS",
                         help="start no exercise after this many seconds (Gradescope)")
     args = parser.parse_args(argv)
+    if args.merge:
+        if not args.out:
+            parser.error("--merge needs --out DIR")
+        return batch.merge([Path(p) for p in args.merge], Path(args.out))
+    try:
+        shard = batch.parse_shard(args.shard) if args.shard else None
+    except ValueError as err:
+        parser.error(str(err))
+    if shard and not args.batch:
+        parser.error("--shard goes with --batch DIR")
     try:
         chosen = select(args.exercise)
     except ExerciseError as err:
@@ -66,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     box.protect({ex.root for ex in chosen})   # the slot users never read what is ours
     if args.batch:
         return batch.run_batch(Path(args.batch), Path(args.out) if args.out else None, chosen,
-                               box, args.jobs, public_only)
+                               box, args.jobs, public_only, shard)
     if not args.submission:
         parser.error("give a SUBMISSION, or --batch DIR")
     start = time.monotonic()

@@ -37,7 +37,10 @@ from pathlib import Path
 
 from .proc import Limits, Result, run
 
-FIRST_UID = 60100          # uids FIRST_UID .. FIRST_UID + SLOTS - 1 are the grader's
+# uids FIRST_UID .. FIRST_UID + SLOTS - 1 are the grader's; MEMCRAFT_FIRST_UID moves
+# them (the grader image picks its own, so that graders in containers and on the host
+# never share a uid: its processes, its process limit, its kill(-1)).
+FIRST_UID = int(os.environ.get("MEMCRAFT_FIRST_UID", "60100"))
 SLOTS = 64
 SLOT_LOCKS = Path("/tmp/memcraft-slots")   # one lock file per uid, across all graders
 NPROC = 256                # Criterion needs 16+; a fork bomb stops here
@@ -91,9 +94,13 @@ class Sandbox:
         if self.use_bwrap:
             out.insert(0, "bubblewrap (no network, private /tmp, read-only system, only the "
                           "step's own folders visible, PID namespace)")
-        elif self.enabled:
+        elif self.enabled and self.use_uid:
             out.append("bubblewrap NOT in use here: a separate user, file modes and limits "
                        "only; the code under test could reach the network")
+        elif self.enabled:
+            out.append("bubblewrap NOT in use here and the grader is not root: the code under "
+                       "test runs as the grader's own user, with limits only; it could read "
+                       "what the grader reads and reach the network")
         return out
 
     def protect(self, roots) -> None:
