@@ -20,6 +20,9 @@ need libcriterion-dev test -f /usr/include/criterion/criterion.h
 need binutils has objdump
 need valgrind has valgrind
 need clang-tidy has clang-tidy
+# clang's copies of the sanitizer headers (<sanitizer/asan_interface.h>), which
+# clang-tidy reads for the exercises that poison their memory
+need libclang-rt-dev sh -c 'ls /usr/lib/llvm-*/lib/clang/*/include/sanitizer/asan_interface.h'
 if [ "$want" = all ]; then
     need pandoc has pandoc
     need patch has patch

@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends gcc make python3 libcriterion-dev valgrind \
-    clang-tidy bubblewrap binutils patch ca-certificates >/dev/null
+    clang-tidy libclang-rt-dev bubblewrap binutils patch ca-certificates >/dev/null
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
     apt-get install -y -qq --no-install-recommends python3.11 >/dev/null
 fi
