@@ -134,9 +134,10 @@ def check(ex: Exercise, files_dir: Path, work: Path, opt: Options) -> ExerciseRe
             return res
     if "lint" in opt.stages:
         warnings, error = lint_stage.lint(ex, files_dir, opt.runner)
-        if error:
-            res.notes.append(error)
-        res.findings["lint"] = warnings
+        if error:   # never full marks for a check that did not run: the reference fails
+            res.notes.append(error)   # too, and the exercise is an infrastructure error
+        else:
+            res.findings["lint"] = warnings
         lap("lint")
     res.categories = score_stage.score(ex, res.tests.tests, {
         name: res.findings.get(name) for name in ("valgrind", "sanitizers", "lint")})
