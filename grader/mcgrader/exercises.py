@@ -39,7 +39,8 @@ class Exercise:
     mutants_min: int = 6
     short: str = ""              # a unique handle where the number is shared (bug hunts)
     client_requests: tuple[str, ...] = ()   # Valgrind client requests the student may make
-    root: Path = ROOT
+    hidden_count: int | None = None   # hidden_tests: how many the grader adds (the handout's
+    root: Path = ROOT                 #   only way to know; the self-test checks it)
 
     @property
     def dir(self) -> Path:
@@ -117,7 +118,7 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
 
 
 TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
-            "kind", "mutants_min", "short", "client_requests"}
+            "kind", "mutants_min", "short", "client_requests", "hidden_tests"}
 TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
 
 
@@ -150,6 +151,9 @@ def load(folder: Path) -> Exercise:
         if not isinstance(data.get(name), str):
             raise ExerciseError(f"{meta}: '{name}' must be a string")
     kind = data.get("kind", "exercise")
+    hidden_count = data.get("hidden_tests")
+    if hidden_count is not None and (type(hidden_count) is not int or hidden_count < 0):
+        raise ExerciseError(f"{meta}: 'hidden_tests' must be a whole number")
     if kind not in KINDS:
         raise ExerciseError(f"{meta}: 'kind' must be one of {KINDS}")
     return Exercise(
@@ -169,6 +173,7 @@ def load(folder: Path) -> Exercise:
         mutants_min=int(data.get("mutants_min", 6)),
         short=str(data.get("short", "")),
         client_requests=_strings(data, "client_requests", meta, required=False),
+        hidden_count=hidden_count,
         root=folder.parent.parent,
     )
 
