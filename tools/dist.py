@@ -31,7 +31,7 @@ SHIPPED = (
     "chapters/", "book/", "exercises/", "testkit/", "bench/",
     "grader/grade", "grader/mcgrader/",          # the grader, in public-tests-only mode
     "tools/workbook.py", "tools/deps.sh", "tools/bench.py", "tools/book.py",
-    "tools/booklib/",
+    "tools/booklib/", "tools/studentlib/",
 )
 WITHHELD = (
     "README.md",            # the instructor's; tools/dist/HANDOUT-README.md replaces it
@@ -39,6 +39,7 @@ WITHHELD = (
     "solutions/", "grader/hidden/", "grader/mutants/", "grader/alternatives/",
     "grader/hostile/", "tests/",
     "tools/selftest.py", "tools/dist.py", "tools/dist/", "tools/grader_speed.py",
+    "tools/authoring/", "tools/loop_speed.py",
 )
 
 
