@@ -11,6 +11,7 @@ from .hints import Hint
 from .memcheck import Memcheck
 from .quick import Problem, Quick, section_for
 from mcgrader import memory
+from mcgrader.paths import tidy
 from mcgrader.exercises import Exercise
 
 KEYS = "h next hint   v Valgrind   r check again   q quit"
@@ -174,4 +175,4 @@ def frame(v: View, width: int = 100) -> list[str]:
         more = len(v.done) - len(shown)
         lines += [green(d) for d in shown] + ([dim(f"({more} more done before)")] if more else [])
     lines.append(dim(f"{KEYS}      {v.watching}"))
-    return lines
+    return [tidy(line) for line in lines]

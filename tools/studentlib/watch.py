@@ -25,7 +25,6 @@ import threading
 from pathlib import Path
 
 from . import hints, memcheck, progress, quick
-from .common import rel
 from .frame import View, frame
 from .screen import Screen
 from .watcher import Watcher
@@ -104,10 +103,9 @@ class Loop:
 
     def _advance(self, q: quick.Quick) -> None:
         ex = self.view.ex
-        extra = f"; the grader adds {self.view.hidden} hidden tests" if self.view.hidden else ""
-        self.done.append(f"done: {ex.number} {ex.name}: {q.passed}/{q.total} public "
-                              f"tests, sanitizers clean (`make memcheck EX={ex.handle}` and "
-                              f"`make lint EX={ex.handle}` before you submit{extra})")
+        self.done.append(f"done: {ex.number} {ex.name}: {q.passed}/{q.total} public tests, "
+                         f"sanitizers clean (later: `make memcheck EX={ex.handle}`, "
+                         f"`make lint EX={ex.handle}`)")
         following = self._next_index()
         if following is None:
             self.view.finished = True
@@ -215,5 +213,5 @@ def main(key: str = "", poll: bool = False) -> int:
         stop_children()
     ex = loop.view.ex if loop else order[start]
     print(f"Stopped watching. `make watch EX={ex.handle}` goes on with {ex.number} {ex.name}; "
-          f"`make check` shows your progress ({rel(progress.STATE)}).")
+          f"`make check` shows your progress.")
     return code
