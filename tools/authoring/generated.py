@@ -24,7 +24,7 @@ from mcgrader import calibrate, exercises  # noqa: E402
 from mcgrader.exercises import Exercise  # noqa: E402
 
 COMMENT = "# hidden tests the grader adds to the public ones"
-LINE_RE = re.compile(r"^hidden_tests\s*=.*$", re.M)
+LINE_RE = re.compile(r"^(hidden_tests\s*=\s*)[^\s#]*", re.M)
 
 
 def counted(ex: Exercise) -> int:
@@ -49,9 +49,9 @@ def problems(ex: Exercise) -> list[str]:
 
 def with_count(toml: str, count: int) -> str:
     """toml with its top-level hidden_tests set to count (before the first [table])."""
-    line = f"hidden_tests = {count}"
     if LINE_RE.search(toml):
-        return LINE_RE.sub(line, toml, count=1)
+        return LINE_RE.sub(lambda m: m.group(1) + str(count), toml, count=1)
+    line = f"hidden_tests = {count}"
     table = re.search(r"^\[", toml, re.M)
     at = table.start() if table else len(toml)
     head = toml[:at].rstrip("\n") + "\n" if toml[:at].strip() else ""

@@ -83,23 +83,23 @@ class Loop:
         return None
 
     def _on_result(self, kind: str, ex: Exercise, out) -> None:
-        v = self.view
         self.inflight -= 1
+        v = self.view
+        if ex == v.ex:                 # else a result for an exercise left behind
+            if kind == "error":
+                v.note = f"the check itself failed: {out}"
+            elif kind == "valgrind":
+                v.valgrind = out
+            else:
+                v.result, v.note = out, ""
+                if out.ok and not self.pending:
+                    self._advance(out)
         if self.inflight == 0:
-            v.busy = ""
-        if ex != v.ex:
-            return                     # a result for an exercise left behind
-        if kind == "error":
-            v.note = f"the check itself failed: {out}"
-        elif kind == "valgrind":
-            v.valgrind = out
-        else:
-            v.result, v.note = out, ""
-            if out.ok and not self.pending:
-                self._advance(out)
-        if self.pending and self.inflight == 0:
-            self.pending = False
-            self._submit("check")
+            if self.pending:           # saved while it ran: check what is there now
+                self.pending = False
+                self._submit("check")
+            else:
+                self.view.busy = ""
 
     def _advance(self, q: quick.Quick) -> None:
         ex = self.view.ex
@@ -121,6 +121,7 @@ class Loop:
             self.view = self._view(self.order.index(owners[0]))
         if self.inflight:
             self.pending = True
+            self.view.busy = "checking"
         else:
             self._submit("check")
 

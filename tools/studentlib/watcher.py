@@ -57,8 +57,7 @@ class Watcher:
                 break   # it ended
             said += chunk
         if b"Watches established" not in said:
-            proc.kill()
-            proc.wait()
+            _end(proc)
             reason = said.decode(errors="replace").strip().splitlines()
             self.why = "inotifywait failed" + (f": {reason[-1]}" if reason else "")
             return
@@ -117,9 +116,15 @@ class Watcher:
 
     def close(self) -> None:
         if self._proc:
-            self._proc.kill()
-            self._proc.wait()
+            _end(self._proc)
             self._proc = None
+
+
+def _end(proc: subprocess.Popen) -> None:
+    proc.kill()
+    proc.wait()
+    proc.stdout.close()
+    proc.stderr.close()
 
 
 def _signature(path: Path) -> tuple | None:
