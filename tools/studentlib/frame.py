@@ -173,6 +173,8 @@ def frame(v: View, width: int = 100) -> list[str]:
     if v.done:
         shown = v.done[-3:]
         more = len(v.done) - len(shown)
-        lines += [green(d) for d in shown] + ([dim(f"({more} more done before)")] if more else [])
+        for line in shown:
+            lines += [green(part) for part in wrapped(line, width, indent="", hang="  ")]
+        lines += [dim(f"({more} more done before)")] if more else []
     lines.append(dim(f"{KEYS}      {v.watching}"))
     return [tidy(line) for line in lines]
