@@ -89,7 +89,7 @@ handout: deps-all
 
 new-exercise:
 	$(call full_repo,tools/authoring/scaffold.py,--name "$(NAME)" --chapter "$(CHAPTER)" \
-		$(if $(NUMBER),--number $(NUMBER)))
+		$(if $(NUMBER),--number $(NUMBER)) $(if $(TITLE),--title "$(TITLE)"))
 
 verify: deps-all
 	$(call full_repo,tools/authoring/verify.py,$(EX))
