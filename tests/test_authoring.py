@@ -67,7 +67,8 @@ class ScaffoldTest(unittest.TestCase):
     def test_every_folder_and_file_is_written(self):
         self.assertEqual(self.made.returncode, 0, self.made.stdout + self.made.stderr)
         for rel in ("exercises/42-ring-buffer/README.md", "exercises/42-ring-buffer/exercise.toml",
-                    "exercises/42-ring-buffer/ring_buffer.h", "exercises/42-ring-buffer/ring_buffer.c",
+                    "exercises/42-ring-buffer/ring_buffer.h",
+                    "exercises/42-ring-buffer/ring_buffer.c",
                     "exercises/42-ring-buffer/tests/test_ring_buffer.c",
                     "exercises/42-ring-buffer/hints.md",
                     "exercises/42-ring-buffer/.stub/ring_buffer.c",
