@@ -5,13 +5,15 @@ PYTHON ?= python3
 EX ?=
 WORKBOOK = $(PYTHON) tools/workbook.py
 
-.PHONY: help check memcheck asan lint hint submit list test book bench gradescope handout \
-	prairielearn classroom image deps deps-all clean perf heapviz
+.PHONY: help check watch memcheck asan lint hint reset grade submit list test book bench \
+	gradescope handout new-exercise verify generated prairielearn classroom image deps \
+	deps-all clean perf heapviz
 
 help:
 	@echo "Students:"
 	@echo "  make check            progress over every exercise (public tests + ASan/UBSan)"
 	@echo "  make check EX=03      one exercise, with the full test output"
+	@echo "  make watch            re-checks the current exercise on every save (EX=03: that one)"
 	@echo "  make memcheck EX=03   Valgrind: leaks and memory errors (slow)"
 	@echo "  make asan EX=03       AddressSanitizer + UBSan, errors explained"
 	@echo "  make lint EX=03       clang-tidy with the course's checks"
@@ -19,6 +21,8 @@ help:
 	@echo "  make perf EX=09       the heap's traces, shared object and real programs"
 	@echo "                        (CHECK=1: heap_check() after every call of every trace)"
 	@echo "  make heapviz EX=09 TRACE=binary STEP=100   the heap after 100 calls of a trace"
+	@echo "  make reset EX=03      your file back to the stub, after asking (a copy is kept)"
+	@echo "  make grade            the grader on your work: public tests, Valgrind, sanitizers, lint"
 	@echo "  make submit           build/submission.tar.gz to hand in"
 	@echo "  make list             the exercises"
 	@echo "Readers:    make book   the book as HTML and EPUB in build/book/"
@@ -30,6 +34,9 @@ help:
 	@echo "            make prairielearn  a PrairieLearn course folder (IMAGE=registry/name)"
 	@echo "            make classroom     a GitHub Classroom template repository (EX=\"01 03\")"
 	@echo "            make image         the grader image (podman or docker; see README.md)"
+	@echo "Authors:    make new-exercise NAME=ring-buffer CHAPTER=05   a new exercise, scaffolded"
+	@echo "            make verify EX=03    the self-test for one exercise, summarized"
+	@echo "            make generated       hidden-test counts and pristine stubs (.stub/)"
 	@echo "            make deps   install what is missing (apt-get)"
 
 deps:
@@ -40,6 +47,15 @@ deps-all:
 
 check: deps
 	@$(WORKBOOK) check $(EX)
+
+watch: deps
+	@$(WORKBOOK) watch $(EX)
+
+reset:
+	@$(WORKBOOK) reset $(EX) $(if $(YES),--yes)
+
+grade: deps
+	@$(WORKBOOK) grade $(EX)
 
 memcheck: deps
 	@$(WORKBOOK) memcheck $(EX)
@@ -108,6 +124,15 @@ classroom:
 image:
 	$(call full_repo,tools/dist.py,container)
 	@if [ -d build/dist/container ]; then $(CONTAINER) build -t $(IMAGE) build/dist/container; fi
+new-exercise:
+	$(call full_repo,tools/authoring/scaffold.py,--name "$(NAME)" --chapter "$(CHAPTER)" \
+		$(if $(NUMBER),--number $(NUMBER)) $(if $(TITLE),--title "$(TITLE)"))
+
+verify: deps-all
+	$(call full_repo,tools/authoring/verify.py,$(EX))
+
+generated:
+	$(call full_repo,tools/authoring/generated.py,--write $(EX))
 
 clean:
 	rm -rf build

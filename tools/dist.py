@@ -37,6 +37,7 @@ SHIPPED = (
     "tools/workbook.py", "tools/deps.sh", "tools/bench.py", "tools/book.py",
     "tools/booklib/",
     "tools/heaptrace.py", "tools/heaptool.py", "tools/heaprec.c", "tools/heaprec.py",  # 09
+    "tools/studentlib/",
 )
 WITHHELD = (
     "README.md",            # the instructor's; tools/dist/HANDOUT-README.md replaces it
@@ -46,6 +47,7 @@ WITHHELD = (
     "tools/selftest.py", "tools/dist.py", "tools/dist/", "tools/grader_speed.py",
     "tools/platforms/",     # PrairieLearn, Classroom, the image: the instructor's
     "Containerfile",
+    "tools/authoring/", "tools/loop_speed.py",
 )
 
 

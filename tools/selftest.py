@@ -301,6 +301,9 @@ def check_layout(ex: Exercise, rep: Report) -> bool:
         problems.append(f"no grader/hidden/{ex.folder}/bugs.toml: a hunt's points come from "
                         f"the bugs fixed")
     problems += clauses.problems(ex)
+    sys.path.insert(0, str(ROOT / "tools"))
+    from authoring import generated   # noqa: E402 - tools/ is not a package
+    problems += generated.problems(ex)   # hidden_tests and .stub/ (the handout's copies)
     return rep.add(f"{ex.folder}: layout, metadata and contract clauses", not problems,
                    "\n".join(problems[:25]) + (f"\n... and {len(problems) - 25} more"
                                                if len(problems) > 25 else ""))

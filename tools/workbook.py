@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""The student's commands: check, memcheck, asan, lint, hint, submit.
+"""The student's commands: check, watch, memcheck, asan, lint, hint, reset, grade, submit.
 
-    make check              every exercise: public tests + ASan/UBSan, one table
+    make check              every exercise: public tests + ASan/UBSan, one table with
+                            your best result so far and the hidden tests still to come
     make check EX=03        one exercise, with Criterion's full output
+    make watch [EX=03]      re-checks the current exercise on every save (studentlib/watch.py)
     make memcheck EX=03     Valgrind (slow: about a second per test)
     make asan EX=03         AddressSanitizer + UBSan, with the errors explained
     make lint EX=03         clang-tidy with the repo's .clang-tidy
     make hint EX=03         the next hint
+    make reset EX=03        your file back to the stub, after asking (a copy is kept)
+    make grade [EX=03]      the grader on your work: public tests, Valgrind, sanitizers, lint
     make submit             build/submission.tar.gz with your files and a manifest
 
 They run the grader's own stages on your working tree (public tests only), so
@@ -18,8 +22,6 @@ import argparse
 import hashlib
 import io
 import json
-import os
-import re
 import signal
 import subprocess
 import sys
@@ -28,33 +30,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "grader"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from mcgrader import build, exercises, memory, pipeline  # noqa: E402
-from mcgrader.exercises import ROOT, Exercise, ExerciseError  # noqa: E402
-
-BUILD = ROOT / "build"
-COLOR = sys.stdout.isatty() and os.environ.get("NO_COLOR") is None
-
-
-def paint(text: str, code: str) -> str:
-    return f"\033[{code}m{text}\033[0m" if COLOR else text
-
-
-def green(t: str) -> str:
-    return paint(t, "32")
-
-
-def red(t: str) -> str:
-    return paint(t, "31")
-
-
-def dim(t: str) -> str:
-    return paint(t, "2")
-
-
-def work_dir(ex: Exercise) -> Path:
-    return BUILD / ex.folder
+from studentlib import grade, hints, memcheck, progress, reset, watch  # noqa: E402
+from studentlib.common import BUILD, ROOT, dim, green, red, rel, work_dir  # noqa: E402
+from mcgrader import build, exercises, memory, pipeline, run as run_stage  # noqa: E402
+from mcgrader.exercises import Exercise, ExerciseError  # noqa: E402
 
 
 # ---- make check: the progress table ---------------------------------------
@@ -62,16 +43,6 @@ def work_dir(ex: Exercise) -> Path:
 def check_one(ex: Exercise) -> pipeline.ExerciseResult:
     opt = pipeline.Options(hidden=False, stages=("tests", "sanitizers"), audit=False, jobs=1)
     return pipeline.check(ex, ex.dir, work_dir(ex), opt)
-
-
-def valgrind_column(ex: Exercise) -> str:
-    saved = work_dir(ex) / "memcheck.json"
-    if not saved.exists():
-        return "not run"
-    data = json.loads(saved.read_text())
-    newest = max((ex.dir / f).stat().st_mtime for f in ex.student_files)
-    state = "clean" if data["errors"] == 0 else f"{data['errors']} error(s)"
-    return state + (" (before your last edit)" if newest > data["time"] else "")
 
 
 def status_of(res: pipeline.ExerciseResult) -> tuple[str, bool]:
@@ -91,14 +62,10 @@ def status_of(res: pipeline.ExerciseResult) -> tuple[str, bool]:
     return "in progress" if run.passed else "not started", False
 
 
-def progress_bar(done: int, total: int, width: int = 30) -> str:
-    filled = round(width * done / total) if total else 0
-    return "[" + "#" * filled + "-" * (width - filled) + "]"
-
-
 def print_table(results: list[pipeline.ExerciseResult]) -> bool:
-    rows = [("exercise", "tests", "sanitizers", "valgrind", "status")]
-    passed_all, next_ex, tests_done, tests_total = 0, None, 0, 0
+    data = progress.load()
+    rows = [progress.HEADER]
+    passed_all, next_ex, tests_done, tests_total, hidden_total = 0, None, 0, 0, 0
     for res in results:
         ex = res.exercise
         status, ok = status_of(res)
@@ -111,30 +78,24 @@ def print_table(results: list[pipeline.ExerciseResult]) -> bool:
         found = res.findings.get("sanitizers")
         san = "-" if found is None or not res.built else \
             ("clean" if not found else f"{len(found)} error(s)")
-        rows.append((f"{ex.number} {ex.name}", tests, san, valgrind_column(ex), status))
+        rows.append(progress.row(ex, tests, san, memcheck.column(ex), status, data))
+        hidden_total += progress.hidden_count(ex) or 0
         passed_all += ok
         if not ok and next_ex is None:
             next_ex = ex
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    for n, row in enumerate(rows):
-        cells = [c.ljust(w) for c, w in zip(row, widths)]
-        if n:
-            cells[4] = green(cells[4]) if row[4] == "passed" else red(cells[4])
-        print("  ".join(cells).rstrip())
-    total = len(results)
-    print()
-    print(f"{progress_bar(passed_all, total)} {passed_all}/{total} exercises passed, "
-          f"{tests_done}/{tests_total} public tests")
-    print(dim("Hidden tests, Valgrind and clang-tidy also count when your work is graded "
-              "(make memcheck, make lint); the Valgrind, sanitizer and lint points are scaled "
-              "by the share of test points you earn."))
-    if next_ex:
-        print(f"Next: {next_ex.number} {next_ex.name}: read "
-              f"{next_ex.readme.relative_to(ROOT)}, then run `make check EX={next_ex.handle}`")
-    else:
-        print(green("Every exercise passes. Run `make memcheck` and `make lint` before you "
-                    "submit (`make submit`)."))
+    for line in progress.table(rows):
+        print(line)
+    for line in progress.footer(len(results), passed_all, tests_done, tests_total,
+                                hidden_total):
+        print(line)
+    print(progress.next_line(next_ex, rel(next_ex.readme) if next_ex else ""))
     return next_ex is None
+
+
+def record_results(results: list[pipeline.ExerciseResult], digests: dict[str, str]) -> None:
+    progress.record([(res.exercise, res.tests.passed if res.tests else 0,
+                      len(res.tests.tests) if res.tests else 0, status_of(res)[1],
+                      digests[res.exercise.folder]) for res in results])
 
 
 def cmd_check_all(_args) -> int:
@@ -142,8 +103,10 @@ def cmd_check_all(_args) -> int:
     BUILD.mkdir(exist_ok=True)
     (BUILD / "compile_commands.json").write_text(
         json.dumps(build.compile_commands(every), indent=1) + "\n")
+    digests = {ex.folder: progress.digest(ex) for ex in every}   # what is checked
     with ThreadPoolExecutor(max_workers=pipeline.cpu_count()) as pool:
         results = list(pool.map(check_one, every))
+    record_results(results, digests)
     return 0 if print_table(results) else 1
 
 
@@ -174,16 +137,26 @@ def print_findings(title: str, findings: list, clean_text: str, skipped=()) -> N
 
 
 def cmd_check_one(ex: Exercise) -> int:
+    files = progress.digest(ex)
     made = build_or_explain(ex, "plain")
     if made is None:
+        progress.record([(ex, 0, 0, False, files)])
         return 1
     binary = made.binary
     print(dim(f"== {ex.folder}: public tests =="))
-    tests = subprocess.run([str(binary), "-j1"], cwd=work_dir(ex), timeout=ex.run_seconds * 2)
+    report = work_dir(ex) / "check-public.xml"
+    report.unlink(missing_ok=True)
+    tests = subprocess.run([str(binary), "-j1", f"--xml={report}"], cwd=work_dir(ex),
+                           timeout=ex.run_seconds * 2)
     print(dim(f"== {ex.folder}: AddressSanitizer + UBSan =="))
     asan_ok = cmd_asan_one(ex) == 0
-    print(dim(f"Read {ex.readme.relative_to(ROOT)}; stuck? `make hint EX={ex.handle}`."))
-    return 0 if tests.returncode == 0 and asan_ok else 1
+    found = run_stage.parse_report(report) or {}
+    passed = sum(t.passed for t in found.values())
+    ok = tests.returncode == 0 and asan_ok and bool(found)
+    progress.record([(ex, passed, len(found), ok, files)])
+    print(dim(f"Read {rel(ex.readme)}; stuck? `make hint EX={ex.handle}`; "
+              f"`make watch EX={ex.handle}` re-checks on every save."))
+    return 0 if ok else 1
 
 
 def cmd_asan_one(ex: Exercise) -> int:
@@ -200,20 +173,14 @@ def cmd_asan_one(ex: Exercise) -> int:
 
 
 def cmd_memcheck_one(ex: Exercise) -> int:
-    made = build_or_explain(ex, "plain")
-    if made is None:
+    print(dim(f"== {ex.folder}: Valgrind (the public tests, in one process) =="))
+    done = memcheck.memcheck(ex)
+    if done.compile_error:
+        print(red(f"{ex.folder}: {done.failed_file} does not compile:"))
+        print(done.compile_error)
         return 1
-    binary = made.binary
-    expected = run_stage_list(binary)
-    print(dim(f"== {ex.folder}: Valgrind ({len(expected)} tests, in one process) =="))
-    tests, found = memory.valgrind(binary, work_dir(ex), list(ex.student_files), expected,
-                                   ex.run_seconds + 4 * len(expected) + 30,
-                                   harness=build.harness(ex, made, work_dir(ex)))
-    found, skipped = memory.counted(found, tests)
-    (work_dir(ex) / "memcheck.json").write_text(json.dumps(
-        {"time": time.time(), "errors": len(found), "findings": [f.line() for f in found]}))
-    print_findings("valgrind", found, "no leaks and no memory errors", skipped)
-    return 1 if found else 0
+    print_findings("valgrind", done.findings, "no leaks and no memory errors", done.skipped)
+    return 1 if done.findings else 0
 
 
 def cmd_lint_one(ex: Exercise) -> int:
@@ -235,23 +202,16 @@ def run_stage_list(binary: Path) -> list[str]:
 # ---- hints ----------------------------------------------------------------
 
 def cmd_hint_one(ex: Exercise) -> int:
-    path = ex.dir / "hints.md"
-    text = path.read_text() if path.exists() else ""
-    hints = [h.strip() for h in re.split(r"^## Hint \d+.*$", text, flags=re.M)[1:] if h.strip()]
-    if not hints:
-        print(f"{ex.folder} has no hints yet; re-read {ex.readme.relative_to(ROOT)}.")
+    hint = hints.next_hint(ex)
+    if hint is None:
+        print(f"{ex.folder} has no hints yet; re-read {rel(ex.readme)}.")
         return 0
-    state = work_dir(ex) / "hints-shown"
-    shown = int(state.read_text()) if state.exists() else 0
-    index = min(shown, len(hints) - 1)
-    print(f"Hint {index + 1} of {len(hints)} for {ex.number} {ex.name} (EX={ex.handle}):\n")
-    print(hints[index])
-    state.parent.mkdir(parents=True, exist_ok=True)
-    state.write_text(str(index + 1))
-    if index + 1 < len(hints):
+    print(f"Hint {hint.number} of {hint.total} for {ex.number} {ex.name} (EX={ex.handle}):\n")
+    print(hint.text)
+    if not hint.last:
         print(dim(f"\n(`make hint EX={ex.handle}` again for the next one)"))
     else:
-        print(dim("\n(that was the last hint; `make hint EX=... RESET=1` starts over)"))
+        print(dim(f"\n(that was the last hint; `make hint EX={ex.handle} RESET=1` starts over)"))
     return 0
 
 
@@ -288,37 +248,57 @@ def cmd_submit(_args) -> int:
 
 ONE = {"check": cmd_check_one, "memcheck": cmd_memcheck_one, "asan": cmd_asan_one,
        "lint": cmd_lint_one, "hint": cmd_hint_one}
+NEEDS_ONE = ("hint", "reset")   # commands that act on exactly one exercise
+
+
+def one_exercise(command: str, key: str) -> Exercise | None:
+    """The one exercise key names, or None after saying what to type instead."""
+    if not key:
+        print(f"Say which exercise: make {command} EX=03")
+        return None
+    chosen = exercises.select([key])
+    if len(chosen) > 1:
+        print(f"EX={key} names {len(chosen)} exercises; say which one:")
+        for ex in chosen:
+            print(f"  make {command} EX={ex.handle}    ({ex.title})")
+        return None
+    return chosen[0]
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="workbook", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=[*ONE, "submit", "list"])
+    parser.add_argument("command", choices=[*ONE, "watch", "reset", "grade", "submit", "list"])
     parser.add_argument("exercise", nargs="?", default="",
                         help="number or name (03, vector); all exercises when left out")
     parser.add_argument("--reset", action="store_true", help="hint: start the hints over")
+    parser.add_argument("--yes", action="store_true", help="reset: do not ask")
+    parser.add_argument("--poll", action="store_true",
+                        help="watch: poll for changes instead of using inotify")
     args = parser.parse_args(argv)
     try:
         if args.command == "submit":
             return cmd_submit(args)
         if args.command == "list":
             for ex in exercises.load_all():
-                print(f"{ex.number} {ex.name:<20} EX={ex.handle:<14} {ex.title}")
+                print(f"{ex.number} {ex.name:<20} {ex.title}  (EX={ex.handle})")
             return 0
         if args.command == "check" and not args.exercise:
             return cmd_check_all(args)
-        if args.command == "hint" and not args.exercise:
-            print("Say which exercise: make hint EX=03")
-            return 2
+        if args.command == "watch":
+            return watch.main(args.exercise, poll=args.poll)
+        if args.command == "grade":
+            return grade.main(exercises.select([args.exercise] if args.exercise else []))
+        if args.command in NEEDS_ONE:
+            ex = one_exercise(args.command, args.exercise)
+            if ex is None:
+                return 2
+            if args.command == "reset":
+                return reset.main(ex, assume_yes=args.yes)
+            if args.reset:
+                hints.forget(ex)
+            return cmd_hint_one(ex)
         chosen = exercises.select([args.exercise] if args.exercise else [])
-        if args.command == "hint" and len(chosen) > 1:
-            print(f"EX={args.exercise} names {len(chosen)} exercises; say which one:")
-            for ex in chosen:
-                print(f"  make hint EX={ex.handle}    ({ex.title})")
-            return 2
-        if args.reset:
-            for ex in chosen:
-                (work_dir(ex) / "hints-shown").unlink(missing_ok=True)
         codes = [ONE[args.command](ex) for ex in chosen]
         return max(codes, default=0)
     except ExerciseError as err:

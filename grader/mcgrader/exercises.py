@@ -43,7 +43,8 @@ class Exercise:
     preload_files: tuple[str, ...] = ()  # student files built into a shared object for
     preload_api: tuple[str, ...] = ()    #   LD_PRELOAD, never linked into the tests; only
     #                                       they may define preload_api (malloc, free, ...)
-    root: Path = ROOT
+    hidden_count: int | None = None   # hidden_tests: how many the grader adds (the handout's
+    root: Path = ROOT                 #   only way to know; the self-test checks it)
 
     @property
     def dir(self) -> Path:
@@ -121,7 +122,8 @@ def _strings(data: dict, key: str, where: Path, required: bool = True) -> tuple[
 
 
 TOP_KEYS = {"title", "chapter", "student_files", "headers", "api", "libc", "rubric", "limits",
-            "kind", "mutants_min", "short", "client_requests", "preload_files", "preload_api"}
+            "kind", "mutants_min", "short", "client_requests", "preload_files", "preload_api",
+            "hidden_tests"}
 TABLE_KEYS = {"rubric": set(CATEGORIES) | {"suites"}, "limits": {"run_seconds"}}
 
 
@@ -158,6 +160,9 @@ def load(folder: Path) -> Exercise:
     if not set(preload_files) <= set(student_files):
         raise ExerciseError(f"{meta}: 'preload_files' must be among 'student_files'")
     kind = data.get("kind", "exercise")
+    hidden_count = data.get("hidden_tests")
+    if hidden_count is not None and (type(hidden_count) is not int or hidden_count < 0):
+        raise ExerciseError(f"{meta}: 'hidden_tests' must be a whole number")
     if kind not in KINDS:
         raise ExerciseError(f"{meta}: 'kind' must be one of {KINDS}")
     return Exercise(
@@ -179,6 +184,7 @@ def load(folder: Path) -> Exercise:
         client_requests=_strings(data, "client_requests", meta, required=False),
         preload_files=preload_files,
         preload_api=_strings(data, "preload_api", meta, required=False),
+        hidden_count=hidden_count,
         root=folder.parent.parent,
     )
 

@@ -356,13 +356,15 @@ def _sanitizer_findings(log: str, test: str, student_files: set[str],
 
 
 def sanitizers(binary: Path, work: Path, student_files: list[str], expected: list[str],
-               seconds: float, runner=run, hidden: bool = False) -> tuple[TestRun, list[Finding]]:
+               seconds: float, runner=run, hidden: bool = False,
+               jobs: int = 2) -> tuple[TestRun, list[Finding]]:
     """Every test of an ASan+UBSan binary; each report tied to its test. Leaks of a test
-    that failed are included: counted() tells which findings count."""
+    that failed are included: counted() tells which findings count. jobs: test processes
+    at a time (`make watch` runs more than the cores: the time goes in starting them)."""
     logs, markers = _fresh_logs(work / "sanitizers")
     env = {"MC_MARKER_DIR": str(markers), "MC_CAPTURE_STDERR": "1",
            "ASAN_OPTIONS": ASAN_OPTIONS, "UBSAN_OPTIONS": UBSAN_OPTIONS}
-    tests = run_tests(binary, expected, logs, seconds, env=env, runner=runner)
+    tests = run_tests(binary, expected, logs, seconds, env=env, runner=runner, jobs=jobs)
     names = _markers(markers)
     findings = []
     for pid, test in sorted(names.items()):
