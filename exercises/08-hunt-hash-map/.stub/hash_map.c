@@ -104,11 +104,14 @@ int hm_put(struct hash_map *m, const char *key, const char *value)
     for (struct hm_entry *e = *bucket_of(m, key); e != NULL; e = e->next)
         if (strcmp(e->key, key) == 0)
             return replace_value(e, value);
-    if (m->count == m->nbuckets && grow(m) != 0)
-        return -1;
+    /* Every allocation before any change: a failed put leaves the map as it was. */
     struct hm_entry *e = entry_new(key, value);
     if (e == NULL)
         return -1;
+    if (m->count == m->nbuckets && grow(m) != 0) {
+        entry_free(e);
+        return -1;
+    }
     struct hm_entry **b = bucket_of(m, key);
     e->next = *b;
     *b = e;
