@@ -276,6 +276,19 @@ class ResetTest(InScratch):
         code, said = self.reset("y\n")
         self.assertIn("already the stub", said)
 
+    def test_in_a_git_checkout_the_stub_comes_from_the_last_commit(self):
+        import subprocess
+        shutil.rmtree(self.ex.dir / ".stub")
+        (self.ex.dir / "tiny.c").write_text(self.stub)
+        git = ["git", "-C", str(self.ex.root), "-c", "user.name=t", "-c", "user.email=t@t"]
+        subprocess.run([*git, "init", "-q"], check=True)
+        subprocess.run([*git, "add", "-A"], check=True)
+        subprocess.run([*git, "commit", "-qm", "course"], check=True)
+        (self.ex.dir / "tiny.c").write_text(self.mine)
+        code, said = self.reset("y\n")
+        self.assertEqual(code, 0, said)
+        self.assertEqual((self.ex.dir / "tiny.c").read_text(), self.stub)
+
     def test_without_the_pristine_copy_it_says_so_and_changes_nothing(self):
         shutil.rmtree(self.ex.dir / ".stub")
         code, said = self.reset("y\n")

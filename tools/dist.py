@@ -106,6 +106,16 @@ def gradescope() -> Path:
     return out
 
 
+def pristine_stubs() -> list[tuple[Path, str]]:
+    """(file, path in the kit) of a pristine copy of every student file as shipped, in
+    exercises/NN-name/.stub/, which `make reset` puts back. Written when a kit is made,
+    never tracked: in the course repository, `make reset` takes them from git."""
+    sys.path.insert(0, str(ROOT / "grader"))
+    from mcgrader.exercises import load_all   # noqa: E402 - grader/ is not on the path
+    return [(ex.dir / name, f"exercises/{ex.folder}/.stub/{name}")
+            for ex in load_all() for name in ex.student_files]
+
+
 def handout(with_book: bool = True) -> Path:
     DIST.mkdir(parents=True, exist_ok=True)
     out = DIST / "memcraft-handout.tar.gz"
@@ -116,6 +126,8 @@ def handout(with_book: bool = True) -> Path:
             rel = path.relative_to(ROOT).as_posix()
             if is_shipped(rel):
                 tar.add(path, arcname=f"memcraft/{rel}")
+        for path, rel in pristine_stubs():
+            tar.add(path, arcname=f"memcraft/{rel}")
         tar.add(DIST_FILES / "HANDOUT-README.md", arcname="memcraft/README.md")
         book = ROOT / "build" / "book"
         if with_book and book.is_dir():

@@ -7,14 +7,12 @@
 - `hidden_tests = N` in exercise.toml: how many tests grader/hidden/NN-name/ holds.
   The handout has no grader/hidden/, and `make check` shows the count so that a
   green table is not taken for full marks.
-- exercises/NN-name/.stub/<file>: a pristine copy of each student file as shipped
-  (the stub, or a bug hunt's buggy program), which `make reset` puts back.
-The self-test's layout check fails when either is stale.
+The self-test's layout check fails when it is stale. (The pristine stubs that
+`make reset` puts back are written into the handout by tools/dist.py, not tracked.)
 """
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -39,11 +37,6 @@ def problems(ex: Exercise) -> list[str]:
             f"says hidden_tests = {ex.hidden_count}"
         out.append(f"exercises/{ex.folder}/exercise.toml {said}, but grader/hidden/{ex.folder}/ "
                    f"has {counted(ex)} tests: run `make generated`")
-    for name in ex.student_files:
-        copy = ex.dir / ".stub" / name
-        if not copy.is_file() or copy.read_bytes() != (ex.dir / name).read_bytes():
-            out.append(f"exercises/{ex.folder}/.stub/{name} is not a copy of the stub "
-                       f"exercises/{ex.folder}/{name}: run `make generated`")
     return out
 
 
@@ -68,12 +61,6 @@ def write(ex: Exercise) -> list[str]:
         if new != text:
             meta.write_text(new)
             changed.append(str(meta.relative_to(ex.root)))
-    for name in ex.student_files:
-        copy = ex.dir / ".stub" / name
-        if not copy.is_file() or copy.read_bytes() != (ex.dir / name).read_bytes():
-            copy.parent.mkdir(exist_ok=True)
-            shutil.copyfile(ex.dir / name, copy)
-            changed.append(str(copy.relative_to(ex.root)))
     return changed
 
 

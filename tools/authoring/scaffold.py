@@ -6,8 +6,7 @@ Writes every folder and file an exercise needs, around a small working example
 
     exercises/NN-name/      README.md (numbered clauses, the Allowed library functions
                             line), exercise.toml, <name>.h, <name>.c (the stub),
-                            tests/test_<name>.c (one public test), hints.md,
-                            .stub/<name>.c (the pristine stub, for make reset)
+                            tests/test_<name>.c (one public test), hints.md
     solutions/NN-name/      <name>.c, the reference solution
     grader/hidden/NN-name/  test_<name>_hidden.c, with its own MC_SUITE
     grader/alternatives/NN-name/{by-hand,copy-then-terminate}/<name>.c
@@ -119,11 +118,7 @@ def scaffold(name: str, chapter_key: str, number: str = "", title: str = "",
     patch = root / "grader" / "mutants" / n.folder / "ignores-failed-malloc.patch"
     patch.parent.mkdir(parents=True, exist_ok=True)
     patch.write_text(mutant_patch(n, solution))
-    stub = root / "exercises" / n.folder / f"{n.prefix}.c"
-    pristine = stub.parent / ".stub" / stub.name
-    pristine.parent.mkdir(exist_ok=True)
-    shutil.copyfile(stub, pristine)
-    written += [patch, pristine]
+    written.append(patch)
     return written
 
 

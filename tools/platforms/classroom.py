@@ -80,6 +80,9 @@ def template(out: Path, keys: list[str]) -> Path:
         if dist.is_shipped(rel):
             (out / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, out / rel)
+    for path, rel in dist.pristine_stubs():   # what `make reset` puts back
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, out / rel)
     shutil.copy(dist.DIST_FILES / "HANDOUT-README.md", out / "README.md")
     (out / SCRIPT).parent.mkdir(parents=True, exist_ok=True)
     shutil.copy2(HERE / "autograde.py", out / SCRIPT)

@@ -1,11 +1,13 @@
 """make reset EX=03: the exercise's file back to the stub, after asking.
 
-The stub comes from exercises/NN-name/.stub/ (a pristine copy the course ships
-beside every exercise); the student's file is kept first, as
+The stub comes from exercises/NN-name/.stub/ (a pristine copy the student kit ships
+beside every exercise) or, in a git checkout of the course, from git's last commit;
+the student's file is kept first, as
 exercises/NN-name/backups/<name>-<date>-<time>.c, which `make clean` leaves alone."""
 from __future__ import annotations
 
 import shutil
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -17,7 +19,21 @@ BACKUPS = "backups"
 
 
 def pristine(ex: Exercise, name: str) -> Path:
-    return ex.dir / ".stub" / name
+    """The shipped stub of name: the kit's copy, or one written from git's last commit
+    (into build/, never over anything of the student's)."""
+    copy = ex.dir / ".stub" / name
+    if copy.is_file():
+        return copy
+    rel = (ex.dir / name).relative_to(ex.root).as_posix()
+    try:
+        blob = subprocess.run(["git", "show", f"HEAD:{rel}"], cwd=ex.root, check=True,
+                              capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return copy   # absent: main() says so
+    out = ex.root / "build" / "stubs" / ex.folder / name
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(blob)
+    return out
 
 
 def backup_path(ex: Exercise, name: str, now: float | None = None) -> Path:
