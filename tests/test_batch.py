@@ -4,6 +4,7 @@ import io
 import json
 import tarfile
 import unittest
+from unittest import mock
 from pathlib import Path
 
 from helpers import make_gradable_exercise, scratch
@@ -25,8 +26,12 @@ class BatchTest(unittest.TestCase):
         root = Path(self.tmp.name)
         root.chmod(0o755)
         self.ex = make_gradable_exercise(root)
-        calibrate.CACHE = root / "cache"   # this test's reference runs only
+        # this test's reference runs only; put back for the tests that follow
+        patch = mock.patch.object(calibrate, "CACHE", root / "cache")
+        patch.start()
+        self.addCleanup(patch.stop)
         calibrate._memo.clear()
+        self.addCleanup(calibrate._memo.clear)
         self.subs = root / "subs"
         for name, source in (("ann", RIGHT), ("ben", WRONG)):
             (self.subs / name).mkdir(parents=True)

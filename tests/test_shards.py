@@ -4,6 +4,7 @@ import contextlib
 import io
 import json
 import unittest
+from unittest import mock
 from pathlib import Path
 
 from helpers import make_gradable_exercise, scratch
@@ -24,7 +25,8 @@ class ShardTest(unittest.TestCase):
         root.chmod(0o755)
         cls.root = root
         cls.ex = make_gradable_exercise(root)
-        calibrate.CACHE = root / "cache"
+        cls.cache = mock.patch.object(calibrate, "CACHE", root / "cache")
+        cls.cache.start()   # stopped in tearDownClass: later tests keep the real cache
         calibrate._memo.clear()
         cls.subs = root / "class"
         sources = [RIGHT, WRONG, BIG_WRONG, "int broken(", RIGHT]
@@ -42,6 +44,8 @@ class ShardTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
+        cls.cache.stop()
+        calibrate._memo.clear()
         cls.tmp.cleanup()
 
     def merge(self, names, dest):
