@@ -301,6 +301,26 @@ static void run_one(FILE *out, size_t index, const struct criterion_test *test)
     }
 }
 
+/* MC_HARNESS_ONLY, when set, lists the tests to run ("suite::test", one per
+ * line): the grader's second pass, which asks Valgrind where the uninitialized
+ * values of those tests were created (--track-origins, too slow for every test). */
+static int chosen(const struct criterion_test *test)
+{
+    const char *only = getenv("MC_HARNESS_ONLY");
+    if (only == NULL)
+        return 1;
+    size_t suite = strlen(test->category), name = strlen(test->name);
+    for (const char *line = only; *line != '\0';) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        if (len == suite + 2 + name && strncmp(line, test->category, suite) == 0 &&
+            strncmp(line + suite, "::", 2) == 0 && strncmp(line + suite + 2, test->name, name) == 0)
+            return 1;
+        line += len + (end != NULL);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     size_t count = (size_t)(__stop_cr_tst - __start_cr_tst);
@@ -325,7 +345,7 @@ int main(int argc, char **argv)
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
     for (size_t i = first; i < count; i++)
-        if (__start_cr_tst[i] != NULL)
+        if (__start_cr_tst[i] != NULL && chosen(__start_cr_tst[i]))
             run_one(out, i, __start_cr_tst[i]);
     fprintf(out, "E\t%zu\n", count);
     fclose(out);

@@ -18,6 +18,10 @@ Valgrind runs in one of two modes, with the same findings:
     stops before the end, a new harness process goes on from the next test;
     tests it cannot run (a parameterized test, one that expects a signal) and
     any left over are checked per test. TestRun.notes says which way each went.
+    The first pass runs without --track-origins (it can double memcheck's time);
+    the tests that used an uninitialized value then run again with it, in a
+    second harness process, so each such finding still says where the value
+    was created.
   - per test: Criterion's own runner under Valgrind, each test a worker that
     Valgrind starts afresh. The self-test compares the two on every mutant.
 """
@@ -37,9 +41,12 @@ VALGRIND = ["valgrind", "--tool=memcheck", "--trace-children=yes", "--xml=yes",
             "--leak-check=full", "--show-leak-kinds=definite,indirect",
             "--errors-for-leak-kinds=definite,indirect", "--num-callers=30",
             "--child-silent-after-fork=no", "--vgdb=no", "--read-inline-info=no",
-            "--track-origins=yes",
             # the test kit's mc_fail_note() runs addr2line through the shell: not ours to check
             "--trace-children-skip=*/sh,*/addr2line"]
+# Where an uninitialized value was created. It can double memcheck's time, so the
+# harness asks for it only in a second pass, over the tests that used one.
+ORIGINS = "--track-origins=yes"
+ORIGIN_KINDS = {"UninitCondition", "UninitValue", "SyscallParam"}
 # hard_rss_limit_mb stands in for RLIMIT_AS, which ASan cannot run under.
 ASAN_OPTIONS = ("detect_leaks=1:halt_on_error=1:abort_on_error=0:allocator_may_return_null=1:"
                 "symbolize=1:detect_stack_use_after_return=1:hard_rss_limit_mb=2048")
@@ -196,9 +203,19 @@ def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[
                              hidden)
     else:
         tests = _per_test(binary, logs, markers, expected, seconds, runner)
-    names = _markers(markers)
+    findings = _logged(logs, markers, student_files, hidden)
+    if harness is not None:
+        findings = _with_origins(findings, harness, work, student_files, seconds, runner,
+                                 hidden)
+    if hidden:
+        tests.mark_hidden()
+    return tests, findings + untold("valgrind", tests)
+
+
+def _logged(logs: Path, markers: Path, student_files: list[str], hidden: bool) -> list[Finding]:
+    """The findings of every marked process's log, each tied to its test."""
     findings = []
-    for pid, test in sorted(names.items()):
+    for pid, test in sorted(_markers(markers).items()):
         xml_path = logs / f"vg.{pid}.xml"
         if xml_path.is_file():
             findings += _valgrind_findings(xml_path, test, set(student_files), hidden)
@@ -206,16 +223,34 @@ def valgrind(binary: Path, work: Path, student_files: list[str], expected: list[
             findings.append(Finding("valgrind", test, "NoLog", "left no Valgrind log (the "
                                     "process removed or never wrote it)", "(unknown)",
                                     hidden=hidden))
-    if hidden:
-        tests.mark_hidden()
-    return tests, findings + untold("valgrind", tests)
+    return findings
+
+
+def _with_origins(findings: list[Finding], harness: Path, work: Path, student_files: list[str],
+                  seconds: float, runner, hidden: bool) -> list[Finding]:
+    """The tests that used an uninitialized value run again with --track-origins, and
+    their findings are replaced by the second pass's, which say where each value was
+    created. A test whose second pass says nothing (it stopped) keeps its first."""
+    tests = sorted({f.test for f in findings if f.kind in ORIGIN_KINDS and not f.origin})
+    if not tests:
+        return findings
+    logs, markers = _fresh_logs(work / "valgrind-origins")
+    env = {**BASE_ENV, "MC_MARKER_DIR": str(markers), "MC_HARNESS_ONLY": "\n".join(tests),
+           "MC_HARNESS_TIMEOUT_SCALE": "40", "MC_HARNESS_TIMEOUT_MAX": str(max(10, int(seconds)))}
+    runner([*VALGRIND, ORIGINS, f"--xml-file={logs}/vg.%p.xml", str(harness),
+            str(logs / "harness.txt")], cwd=logs, env=env, readable=[harness.parent],
+           writable=[logs], limits=Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10))
+    again = [f for f in _logged(logs, markers, student_files, hidden) if f.test in tests]
+    redone = {f.test for f in again if f.kind != "NoLog"}
+    return [f for f in findings if f.test not in redone] + \
+        [f for f in again if f.test in redone]
 
 
 def _per_test(binary: Path, logs: Path, markers: Path, expected: list[str], seconds: float,
               runner, only: list[str] | None = None) -> TestRun:
     """Criterion's runner under Valgrind: every test a worker Valgrind starts afresh.
     only: run just these tests (one runner each), as the harness's fallback."""
-    wrap = [*VALGRIND, f"--xml-file={logs}/vg.%p.xml"]
+    wrap = [*VALGRIND, ORIGINS, f"--xml-file={logs}/vg.%p.xml"]
     limits = Limits(wall_seconds=seconds, cpu_seconds=int(seconds * 2) + 10)
     env = {"MC_MARKER_DIR": str(markers)}
     if only is None:
