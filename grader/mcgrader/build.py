@@ -161,7 +161,8 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
         (out_dir / "trusted").mkdir(mode=0o700, parents=True, exist_ok=True)
         obj = out_dir / "trusted" / variant / (source.stem + ".o")
         local = sorted(source.parent.glob("*.h"))   # a test's own helper headers
-        if not _trusted(source, obj, test_flags(ex, variant), [*headers, *local], result):
+        deps = list(dict.fromkeys([*headers, *local, *ex.test_helpers()]))   # hidden tests too
+        if not _trusted(source, obj, test_flags(ex, variant), deps, result):
             result.errors = "a trusted test file did not compile (not the student's fault):\n" \
                 + result.errors
             return result

@@ -52,6 +52,7 @@ def hidden_test_ids(ex: Exercise) -> set[str]:
 def _key(ex: Exercise, public_only: bool) -> str:
     digest = hashlib.sha256()
     files = [*(ex.solution_dir / f for f in ex.student_files), *ex.public_tests(),
+             *ex.test_helpers(),
              *([] if public_only else ex.hidden_tests()), TESTKIT / "mc_test.c",
              TESTKIT / "mc_test.h", ex.dir / "exercise.toml",
              *(ex.dir / h for h in ex.headers), *sorted(Path(__file__).parent.glob("*.py"))]

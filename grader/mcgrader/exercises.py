@@ -100,6 +100,10 @@ class Exercise:
     def public_tests(self) -> list[Path]:
         return sorted((self.dir / "tests").glob("*.c"))
 
+    def test_helpers(self) -> list[Path]:
+        """tests/*.h: helpers the public and hidden tests share (public, shipped)."""
+        return sorted((self.dir / "tests").glob("*.h"))
+
     def hidden_tests(self) -> list[Path]:
         return sorted(self.hidden_dir.glob("*.c"))
 

@@ -94,7 +94,7 @@ def call_args(text: str, start: int) -> str:
 
 def section_references() -> list[tuple[str, str]]:
     """(where, "N.M Title") for every MC_READ and mc_assert_no_leak_since section."""
-    files = sorted(EXERCISES.glob("*/tests/*.c")) + sorted((ROOT / "grader" / "hidden").glob("*/*.c"))
+    files = sorted(EXERCISES.glob("*/tests/*.[ch]")) + sorted((ROOT / "grader" / "hidden").glob("*/*.c"))
     refs = []
     for f in files:
         text = f.read_text(errors="replace")

@@ -75,7 +75,7 @@ def course(out: Path, image: str = IMAGE) -> Path:
         files.mkdir(parents=True)
         for name in ("README.md", *ex.headers, *ex.student_files):
             shutil.copy(ex.dir / name, files / name)
-        for test in ex.public_tests():
+        for test in [*ex.public_tests(), *ex.test_helpers()]:
             shutil.copy(test, files / test.name)
         _json(q / "tests" / "memcraft.json", {"exercise": ex.folder})
         _json(q / "info.json", {
@@ -96,7 +96,7 @@ def _question_html(ex) -> str:
     url = "{{options.client_files_question_url}}"
     links = ", ".join(f'<a href="{url}/{name}" download>{name}</a>'
                       for name in ("README.md", *ex.headers,
-                                   *(t.name for t in ex.public_tests())))
+                                   *(t.name for t in [*ex.public_tests(), *ex.test_helpers()])))
     headers = "\n".join(f'  <pl-code language="c" source-file-name="{h}" '
                         f'directory="clientFilesQuestion"></pl-code>' for h in ex.headers)
     editors = "\n".join(f'  <pl-file-editor file-name="{f}" ace-mode="ace/mode/c_cpp" '

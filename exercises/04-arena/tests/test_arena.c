@@ -6,6 +6,7 @@
 #include "mc_test.h"
 
 #include "arena.h"
+#include "arena_helpers.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -23,16 +24,6 @@
 #define READ_SCRATCH MC_READ("6.7 Save points and scratch arenas")
 
 static _Alignas(4096) unsigned char buffer[4 * 4096];
-
-static int is_aligned(const void *p, size_t align)
-{
-    return ((uintptr_t)p & (align - 1)) == 0;
-}
-
-static int same_stats(struct arena_stats x, struct arena_stats y)
-{
-    return x.used == y.used && x.reserved == y.reserved && x.blocks == y.blocks;
-}
 
 MC_SUITE(fixed);
 
@@ -404,42 +395,6 @@ Test(scratch, reset_keeps_one_block_and_reuses_it_without_malloc)
 /* The poisoning suite: in a plain run it checks only what every run checks; under
  * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
 MC_SUITE(poisoning);
-
-/* The tool that can see poisoning in this run, or NULL in a plain run. */
-static const char *checker(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return "AddressSanitizer";
-#else
-    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
-#endif
-}
-
-/* 1 if the running tool would report an access to the byte at p. */
-static int is_poisoned(const unsigned char *p)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return __asan_address_is_poisoned(p);
-#else
-    unsigned char vbits;
-    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
-#endif
-}
-
-/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
- * *first the offset of the first; 0 in a plain run, where no tool can tell. */
-static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
-{
-    size_t count = 0;
-    *first = 0;
-    if (checker() == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_poisoned(p + i) == poisoned && count++ == 0)
-            *first = i;
-    }
-    return count;
-}
 
 Test(poisoning, a_use_after_reset_is_reported_by_the_checkers)
 {

@@ -5,6 +5,7 @@
  */
 #include "mc_test.h"
 #include "pool.h"
+#include "pool_helpers.h"
 
 #include <stdalign.h>
 #include <stdint.h>
@@ -19,11 +20,6 @@ MC_SUITE(alloc);
 MC_SUITE(grow);
 MC_SUITE(destroy);
 MC_SUITE(checked);
-
-static size_t effective_align(size_t align)
-{
-    return align < alignof(max_align_t) ? alignof(max_align_t) : align;
-}
 
 static struct pool *make_pool(size_t size, size_t align, size_t chunk, unsigned flags)
 {
@@ -391,42 +387,6 @@ Test(checked, reports_foreign_and_interior_pointers)
 /* The poisoning suite: in a plain run it checks only what every run checks; under
  * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
 MC_SUITE(poisoning);
-
-/* The tool that can see poisoning in this run, or NULL in a plain run. */
-static const char *checker(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return "AddressSanitizer";
-#else
-    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
-#endif
-}
-
-/* 1 if the running tool would report an access to the byte at p. */
-static int is_poisoned(const unsigned char *p)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return __asan_address_is_poisoned(p);
-#else
-    unsigned char vbits;
-    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
-#endif
-}
-
-/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
- * *first the offset of the first; 0 in a plain run, where no tool can tell. */
-static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
-{
-    size_t count = 0;
-    *first = 0;
-    if (checker() == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_poisoned(p + i) == poisoned && count++ == 0)
-            *first = i;
-    }
-    return count;
-}
 
 Test(poisoning, a_use_after_pool_free_is_reported_by_the_checkers)
 {

@@ -6,6 +6,7 @@
  */
 #include "mc_test.h"
 #include "dbgalloc.h"
+#include "dbgalloc_helpers.h"
 
 #include <fcntl.h>
 #include <stdalign.h>
@@ -62,14 +63,6 @@ static void capture_end(struct capture *c)
     dbg_set_report_stream(NULL);
     fclose(c->stream);
     free(c->text);
-}
-
-static size_t total_errors(void)
-{
-    size_t sum = 0;
-    for (int k = 0; k < DBG_ERROR_KINDS; k++)
-        sum += dbg_error_count((enum dbg_error)k);
-    return sum;
 }
 
 /* Ends a test: releasing everything must leave nothing behind. */

@@ -6,28 +6,14 @@
  */
 #include "lru_cache.h"
 #include "mc_test.h"
+#include "lru_helpers.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#define READ_LEAKS MC_READ("10.2 Leaks")
-#define READ_UAF   MC_READ("10.4 Use after free and dangling pointers")
+#define READ_UAF MC_READ("10.4 Use after free and dangling pointers")
 
 MC_SUITE(lru_cache);
-
-static struct lru_cache *new_cache(size_t capacity)
-{
-    struct lru_cache *cache = lru_create(capacity);
-    cr_assert_not_null(cache, "lru_create(%zu) returned NULL, expected a cache" READ_LEAKS,
-                       capacity);
-    return cache;
-}
-
-static void put_or_fail(struct lru_cache *cache, const char *key, const char *value)
-{
-    cr_assert_eq(lru_put(cache, key, value), 0,
-                 "lru_put(\"%s\", \"%s\") failed, expected 0" READ_LEAKS, key, value);
-}
 
 /* Two assertions whatever happens: key maps to want (NULL: absent). */
 static void expect_value(struct lru_cache *cache, const char *key, const char *want)

@@ -8,6 +8,7 @@
  */
 #include "heap.h"
 #include "mc_test.h"
+#include "heap_helpers.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -37,25 +38,6 @@ enum { REGION = 1 << 20 };
 
 /* ---- the test's source: a region whose break the test moves ----------------- */
 
-struct source {
-    unsigned char *raw;  /* from malloc; freed by end_heap() */
-    unsigned char *base; /* raw rounded up to 16 bytes */
-    size_t size;         /* bytes the heap may have */
-    size_t brk;          /* bytes it has */
-    size_t calls;        /* calls of more() */
-};
-
-static void *source_more(void *ctx, size_t bytes)
-{
-    struct source *s = ctx;
-    s->calls++;
-    if (bytes > s->size - s->brk)
-        return NULL;
-    void *old = s->base + s->brk;
-    s->brk += bytes;
-    return old;
-}
-
 static struct heap *make_heap(struct source *s, size_t size)
 {
     *s = (struct source){0};
@@ -69,11 +51,6 @@ static struct heap *make_heap(struct source *s, size_t size)
                        "heap" READ_CLASSIC,
                        size);
     return h;
-}
-
-static void end_heap(struct source *s)
-{
-    free(s->raw);
 }
 
 static bool inside(const struct source *s, const void *p, size_t n)
@@ -115,12 +92,6 @@ static size_t damaged(const void *p, size_t n, unsigned seed)
 
 /* ---- walks ------------------------------------------------------------------- */
 
-struct walk {
-    struct heap_range *r;
-    size_t n, cap;
-    bool broken; /* the test ran out of memory recording it */
-};
-
 static void on_range(void *ctx, const struct heap_range *range)
 {
     struct walk *w = ctx;
@@ -144,16 +115,6 @@ static struct walk walk_of(const struct heap *h)
     cr_assert(!w.broken,
               "heap_walk() reported more than 100000 ranges: does it loop?" READ_CLASSIC);
     return w;
-}
-
-static void walk_free(struct walk *w)
-{
-    free(w->r);
-}
-
-static const unsigned char *end_of(const struct heap_range *r)
-{
-    return (const unsigned char *)r->start + r->size;
 }
 
 /* Problems with how the ranges tile the heap (8.1, 8.3); the first in why. */
@@ -204,31 +165,6 @@ static void assert_tiles(const struct heap *h, const struct source *s, const cha
                  after, bad, why);
 }
 
-/* The range whose payload is p, or NULL. */
-static const struct heap_range *range_of(const struct walk *w, const void *p)
-{
-    for (size_t i = 0; i < w->n; i++)
-        if (w->r[i].payload == p && w->r[i].kind == HEAP_RANGE_ALLOCATED)
-            return &w->r[i];
-    return NULL;
-}
-
-static size_t count_kind(const struct walk *w, enum heap_range_kind kind)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < w->n; i++)
-        n += w->r[i].kind == kind;
-    return n;
-}
-
-static size_t adjacent_free(const struct walk *w)
-{
-    size_t n = 0;
-    for (size_t i = 1; i < w->n; i++)
-        n += w->r[i].kind == HEAP_RANGE_FREE && w->r[i - 1].kind == HEAP_RANGE_FREE;
-    return n;
-}
-
 /* Problems between the walk and the live blocks p[0..n) of sizes size[] (8.2). */
 static size_t live_problems(const struct heap *h, const struct walk *w, void *const *p,
                             const size_t *size, size_t n)
@@ -239,22 +175,6 @@ static size_t live_problems(const struct heap *h, const struct walk *w, void *co
         bad += r == NULL || r->usable != heap_usable_size(h, p[i]) || r->usable < size[i];
     }
     return bad;
-}
-
-static bool same_range(const struct heap_range *a, const struct heap_range *b)
-{
-    return a->start == b->start && a->size == b->size && a->payload == b->payload &&
-           a->usable == b->usable && a->kind == b->kind;
-}
-
-static bool same_walk(const struct walk *a, const struct walk *b)
-{
-    if (a->n != b->n)
-        return false;
-    for (size_t i = 0; i < a->n; i++)
-        if (!same_range(&a->r[i], &b->r[i]))
-            return false;
-    return true;
 }
 
 /* Allocates blocks of size bytes into out[] until the heap and its source

@@ -39,7 +39,7 @@ static void fill_bytes(void)
     }
 }
 
-static void fresh(struct sbuf *b)
+static void fresh_filled(struct sbuf *b)
 {
     fill_bytes();
     memset(b, 0xA5, sizeof *b);
@@ -52,7 +52,7 @@ static void fresh(struct sbuf *b)
               (void *)b->data, b->len, b->cap, (void *)b->inline_buf, SBUF_INLINE);
 }
 
-static void append_ok(struct sbuf *b, const char *from, size_t n)
+static void append_or_fail(struct sbuf *b, const char *from, size_t n)
 {
     size_t len = b->len;
     int rc = sbuf_append(b, from, n);
@@ -65,12 +65,12 @@ static void append_ok(struct sbuf *b, const char *from, size_t n)
 /* A buffer holding bytes[0..n), built by one append. */
 static void make(struct sbuf *b, size_t n)
 {
-    fresh(b);
-    append_ok(b, bytes, n);
+    fresh_filled(b);
+    append_or_fail(b, bytes, n);
 }
 
 /* One assertion: the content is the n bytes at want, then '\0'. */
-static void expect_content(const struct sbuf *b, const char *want, size_t n, const char *after)
+static void check_content(const struct sbuf *b, const char *want, size_t n, const char *after)
 {
     cr_assert(b->data != NULL && b->len == n && memcmp(b->data, want, n) == 0 && b->data[n] == '\0',
               "after %s: len %zu (expected %zu), or the content differs from the %zu bytes "
@@ -79,7 +79,7 @@ static void expect_content(const struct sbuf *b, const char *want, size_t n, con
 }
 
 /* One assertion: the storage matches invariants 1.2 and 1.3 with the given kind. */
-static void expect_inline(const struct sbuf *b, const char *after)
+static void check_inline(const struct sbuf *b, const char *after)
 {
     cr_assert(b->data == b->inline_buf && b->cap == SBUF_INLINE,
               "after %s (len %zu): data %p and cap %zu; expected the inline array (%p) and cap "
@@ -87,7 +87,7 @@ static void expect_inline(const struct sbuf *b, const char *after)
               after, b->len, (void *)b->data, b->cap, (void *)b->inline_buf, SBUF_INLINE);
 }
 
-static void expect_heap(const struct sbuf *b, size_t cap, const char *after)
+static void check_heap(const struct sbuf *b, size_t cap, const char *after)
 {
     size_t size = b->data == b->inline_buf ? 0 : mc_live_size_of(b->data);
     cr_assert(b->data != b->inline_buf && b->cap == cap && size == cap + 1,
@@ -130,18 +130,18 @@ Test(boundary, every_size_up_to_the_inline_capacity_stays_inline_and_every_large
     MC_CLAUSE("1.1", "1.5", "4.6", "1.3", "1.4");
     for (size_t n = 0; n <= 40; n++) {
         struct sbuf b;
-        fresh(&b);
+        fresh_filled(&b);
         size_t calls = mc_alloc_calls();
-        append_ok(&b, bytes, n);
+        append_or_fail(&b, bytes, n);
         char after[64];
         snprintf(after, sizeof after, "one sbuf_append() of %zu bytes to an empty buffer", n);
-        expect_content(&b, bytes, n, after);
+        check_content(&b, bytes, n, after);
         if (n <= SBUF_INLINE) {
-            expect_inline(&b, after);
+            check_inline(&b, after);
             cr_assert_eq(mc_alloc_calls(), calls,
                          "%s made an allocation call, expected none" READ_PATTERN, after);
         } else {
-            expect_heap(&b, n > 2 * SBUF_INLINE ? n : 2 * SBUF_INLINE, after);
+            check_heap(&b, n > 2 * SBUF_INLINE ? n : 2 * SBUF_INLINE, after);
             cr_assert_eq(mc_alloc_calls(), calls + 1,
                          "%s made %zu allocation calls, expected 1" READ_PATTERN, after,
                          mc_alloc_calls() - calls);
@@ -159,20 +159,20 @@ Test(boundary, the_terminating_nul_stays_inside_the_inline_array)
     } s;
     cr_assert_eq(offsetof(struct guarded, canary), sizeof(struct sbuf),
                  "test set-up: the canary does not follow the struct");
-    fresh(&s.b);
+    fresh_filled(&s.b);
     memset(s.canary, 0x5A, sizeof s.canary);
-    append_ok(&s.b, bytes, 7);
-    append_ok(&s.b, bytes + 7, 8);
-    expect_inline(&s.b, "appending 7 bytes, then 8");
-    expect_content(&s.b, bytes, SBUF_INLINE, "appending 7 bytes, then 8");
+    append_or_fail(&s.b, bytes, 7);
+    append_or_fail(&s.b, bytes + 7, 8);
+    check_inline(&s.b, "appending 7 bytes, then 8");
+    check_content(&s.b, bytes, SBUF_INLINE, "appending 7 bytes, then 8");
     for (size_t i = 0; i < sizeof s.canary; i++) {
         cr_assert_eq(s.canary[i], 0x5A,
                      "the byte %zu past the end of struct sbuf changed (to %d) while the content "
                      "was 15 bytes: something wrote past inline_buf" READ_STRUCT,
                      i, s.canary[i]);
     }
-    append_ok(&s.b, bytes + 15, 1);
-    expect_heap(&s.b, 2 * SBUF_INLINE, "appending the 16th byte");
+    append_or_fail(&s.b, bytes + 15, 1);
+    check_heap(&s.b, 2 * SBUF_INLINE, "appending the 16th byte");
     for (size_t i = 0; i < sizeof s.canary; i++) {
         cr_assert_eq(s.canary[i], 0x5A,
                      "the byte %zu past the end of struct sbuf changed (to %d) when the 16th byte "
@@ -191,14 +191,14 @@ Test(boundary, reserve_at_and_past_the_inline_capacity)
     cr_assert_eq(sbuf_reserve(&b, 0), 0, "sbuf_reserve(&b, 0) failed, expected 0" READ_PATTERN);
     cr_assert_eq(sbuf_reserve(&b, SBUF_INLINE), 0,
                  "sbuf_reserve(&b, 15) failed, expected 0" READ_PATTERN);
-    expect_inline(&b, "sbuf_reserve(&b, 15)");
+    check_inline(&b, "sbuf_reserve(&b, 15)");
     cr_assert_eq(mc_alloc_calls(), calls,
                  "sbuf_reserve() of at most 15 bytes made an allocation call, expected none: "
                  "they fit inline" READ_PATTERN);
     cr_assert_eq(sbuf_reserve(&b, SBUF_INLINE + 1), 0,
                  "sbuf_reserve(&b, 16) failed, expected 0" READ_PATTERN);
-    expect_heap(&b, SBUF_INLINE + 1, "sbuf_reserve(&b, 16)");
-    expect_content(&b, bytes, 4, "sbuf_reserve(&b, 16)");
+    check_heap(&b, SBUF_INLINE + 1, "sbuf_reserve(&b, 16)");
+    check_content(&b, bytes, 4, "sbuf_reserve(&b, 16)");
     sbuf_free(&b);
 }
 
@@ -210,8 +210,8 @@ Test(boundary, shrink_to_fit_at_the_inline_capacity)
     sbuf_truncate(&b, SBUF_INLINE);
     cr_assert_eq(sbuf_shrink_to_fit(&b), 0,
                  "sbuf_shrink_to_fit() with 15 bytes on the heap failed, expected 0" READ_PATTERN);
-    expect_inline(&b, "sbuf_shrink_to_fit() with 15 bytes on the heap");
-    expect_content(&b, bytes, SBUF_INLINE, "sbuf_shrink_to_fit() with 15 bytes on the heap");
+    check_inline(&b, "sbuf_shrink_to_fit() with 15 bytes on the heap");
+    check_content(&b, bytes, SBUF_INLINE, "sbuf_shrink_to_fit() with 15 bytes on the heap");
     cr_assert_eq(mc_live_blocks(), 0,
                  "after moving back inline, %zu block(s) are live, expected 0" READ_PATTERN,
                  mc_live_blocks());
@@ -221,8 +221,8 @@ Test(boundary, shrink_to_fit_at_the_inline_capacity)
     sbuf_truncate(&b, SBUF_INLINE + 1);
     cr_assert_eq(sbuf_shrink_to_fit(&b), 0,
                  "sbuf_shrink_to_fit() with 16 bytes on the heap failed, expected 0" READ_PATTERN);
-    expect_heap(&b, SBUF_INLINE + 1, "sbuf_shrink_to_fit() with 16 bytes on the heap");
-    expect_content(&b, bytes, SBUF_INLINE + 1, "sbuf_shrink_to_fit() with 16 bytes on the heap");
+    check_heap(&b, SBUF_INLINE + 1, "sbuf_shrink_to_fit() with 16 bytes on the heap");
+    check_content(&b, bytes, SBUF_INLINE + 1, "sbuf_shrink_to_fit() with 16 bytes on the heap");
     sbuf_free(&b);
 }
 
@@ -238,13 +238,13 @@ Test(boundary, copy_at_the_inline_capacity)
         char after[64];
         snprintf(after, sizeof after, "sbuf_copy() of %zu bytes", n);
         cr_assert_eq(sbuf_copy(&dst, &src), 0, "%s failed, expected 0" READ_COPY, after);
-        expect_content(&dst, bytes, n, after);
+        check_content(&dst, bytes, n, after);
         if (n <= SBUF_INLINE) {
-            expect_inline(&dst, after);
+            check_inline(&dst, after);
             cr_assert_eq(mc_alloc_calls(), calls,
                          "%s made an allocation call, expected none" READ_PATTERN, after);
         } else {
-            expect_heap(&dst, n, after);
+            check_heap(&dst, n, after);
             cr_assert_eq(mc_alloc_calls(), calls + 1,
                          "%s made %zu allocation calls, expected 1" READ_PATTERN, after,
                          mc_alloc_calls() - calls);
@@ -269,7 +269,7 @@ Test(boundary, appending_nothing_never_grows_a_full_buffer)
     cr_assert_eq(mc_alloc_calls(), calls,
                  "appending 0 bytes to a full buffer made an allocation call, expected none: "
                  "len + 0 <= cap" READ_PATTERN);
-    append_ok(&b, bytes + SBUF_INLINE, SBUF_INLINE); /* 30 bytes: full, on the heap */
+    append_or_fail(&b, bytes + SBUF_INLINE, SBUF_INLINE); /* 30 bytes: full, on the heap */
     p = picture_of(&b);
     calls = mc_alloc_calls();
     cr_assert_eq(sbuf_append(&b, NULL, 0), 0,
@@ -285,21 +285,21 @@ Test(boundary, nothing_reaches_the_heap_while_the_content_fits)
     MC_CLAUSE("1.5", "3.4", "5.2", "5.5", "6.7", "6.2");
     struct sbuf a;
     struct sbuf b;
-    fresh(&a);
+    fresh_filled(&a);
     for (int round = 0; round < 3; round++) {
-        append_ok(&a, bytes, 5);
-        append_ok(&a, bytes + 5, 10);
+        append_or_fail(&a, bytes, 5);
+        append_or_fail(&a, bytes + 5, 10);
         sbuf_truncate(&a, 20);
         sbuf_truncate(&a, 9);
         cr_assert_eq(sbuf_reserve(&a, SBUF_INLINE), 0, "sbuf_reserve(&a, 15) failed" READ_PATTERN);
         cr_assert_eq(sbuf_shrink_to_fit(&a), 0,
                      "sbuf_shrink_to_fit() of an inline buffer failed, expected 0" READ_PATTERN);
-        append_ok(&a, bytes + 9, 6);
+        append_or_fail(&a, bytes + 9, 6);
         cr_assert_eq(sbuf_copy(&b, &a), 0, "sbuf_copy() of 15 bytes failed" READ_COPY);
         sbuf_free(&a);
         sbuf_move(&a, &b);
-        expect_content(&a, bytes, SBUF_INLINE, "copying and moving 15 bytes back");
-        expect_inline(&a, "copying and moving 15 bytes back");
+        check_content(&a, bytes, SBUF_INLINE, "copying and moving 15 bytes back");
+        check_inline(&a, "copying and moving 15 bytes back");
         sbuf_free(&b);
         sbuf_free(&a);
     }
@@ -317,11 +317,11 @@ Test(growth, one_byte_at_a_time_doubles_from_the_inline_capacity)
     static const size_t caps[] = {30, 60, 120, 240};
     size_t seen = 0;
     struct sbuf b;
-    fresh(&b);
+    fresh_filled(&b);
     for (size_t i = 0; i < 200; i++) {
         char *before = b.data;
         size_t cap = b.cap;
-        append_ok(&b, bytes + i, 1);
+        append_or_fail(&b, bytes + i, 1);
         if (i + 1 <= cap) {
             cr_assert(b.data == before && b.cap == cap,
                       "appending byte %zu with cap %zu moved the content (data %p, was %p; cap "
@@ -335,8 +335,8 @@ Test(growth, one_byte_at_a_time_doubles_from_the_inline_capacity)
             seen++;
         }
     }
-    expect_heap(&b, 240, "200 one-byte appends");
-    expect_content(&b, bytes, 200, "200 one-byte appends");
+    check_heap(&b, 240, "200 one-byte appends");
+    check_content(&b, bytes, 200, "200 one-byte appends");
     cr_assert_eq(mc_alloc_calls(), 4,
                  "200 one-byte appends made %zu allocation calls, expected 4 (15 -> 30 -> 60 -> "
                  "120 -> 240)" MC_READ("5.2 Geometric growth and amortized O(1)"),
@@ -349,18 +349,18 @@ Test(growth, a_large_append_grows_to_exactly_what_it_needs)
     MC_CLAUSE("4.6", "4.5");
     struct sbuf b;
     make(&b, 40);
-    expect_heap(&b, 40, "appending 40 bytes to an empty buffer (40 > 2 * 15)");
-    append_ok(&b, bytes + 40, 1);
-    expect_heap(&b, 80, "appending 1 byte to a full buffer of cap 40");
-    append_ok(&b, bytes + 41, 100);
-    expect_heap(&b, 160, "appending 100 bytes to 41 with cap 80");
-    expect_content(&b, bytes, 141, "appending 40, 1 and 100 bytes");
+    check_heap(&b, 40, "appending 40 bytes to an empty buffer (40 > 2 * 15)");
+    append_or_fail(&b, bytes + 40, 1);
+    check_heap(&b, 80, "appending 1 byte to a full buffer of cap 40");
+    append_or_fail(&b, bytes + 41, 100);
+    check_heap(&b, 160, "appending 100 bytes to 41 with cap 80");
+    check_content(&b, bytes, 141, "appending 40, 1 and 100 bytes");
     sbuf_free(&b);
 
     make(&b, 3);
-    append_ok(&b, bytes + 3, 50);
-    expect_heap(&b, 53, "appending 50 bytes to an inline buffer of 3");
-    expect_content(&b, bytes, 53, "appending 3 bytes, then 50");
+    append_or_fail(&b, bytes + 3, 50);
+    check_heap(&b, 53, "appending 50 bytes to an inline buffer of 3");
+    check_content(&b, bytes, 53, "appending 3 bytes, then 50");
     sbuf_free(&b);
 }
 
@@ -377,8 +377,8 @@ Test(growth, reserve_never_shrinks_and_grows_to_exactly_n)
     cr_assert_eq(mc_alloc_calls(), calls,
                  "sbuf_reserve() of no more than cap made an allocation call" READ_PATTERN);
     cr_assert_eq(sbuf_reserve(&b, 41), 0, "sbuf_reserve(&b, 41) failed" READ_PATTERN);
-    expect_heap(&b, 41, "sbuf_reserve(&b, 41) with cap 40");
-    expect_content(&b, bytes, 40, "sbuf_reserve(&b, 41)");
+    check_heap(&b, 41, "sbuf_reserve(&b, 41) with cap 40");
+    check_content(&b, bytes, 40, "sbuf_reserve(&b, 41)");
     sbuf_free(&b);
 }
 
@@ -387,19 +387,19 @@ Test(growth, appends_that_fit_never_move_the_content)
     MC_CLAUSE("7.1", "4.5");
     struct sbuf b;
     make(&b, 31);
-    expect_heap(&b, 31, "appending 31 bytes");
+    check_heap(&b, 31, "appending 31 bytes");
     cr_assert_eq(sbuf_reserve(&b, 60), 0, "sbuf_reserve(&b, 60) failed" READ_PATTERN);
     char *block = b.data;
     size_t calls = mc_alloc_calls();
     for (size_t i = 31; i < 60; i += 7) {
-        append_ok(&b, bytes + i, 60 - i < 7 ? 60 - i : 7);
+        append_or_fail(&b, bytes + i, 60 - i < 7 ? 60 - i : 7);
     }
     sbuf_truncate(&b, 50);
     cr_assert(b.data == block && b.cap == 60 && mc_alloc_calls() == calls,
               "appends within cap 60 and a truncate moved the content (data %p, was %p; cap "
               "%zu; %zu allocation call(s))" READ_PATTERN,
               (void *)b.data, (void *)block, b.cap, mc_alloc_calls() - calls);
-    expect_content(&b, bytes, 50, "appending up to 60 bytes and truncating to 50");
+    check_content(&b, bytes, 50, "appending up to 60 bytes and truncating to 50");
     sbuf_free(&b);
 }
 
@@ -555,8 +555,8 @@ Test(failure, a_failed_shrink_keeps_the_larger_block)
     mc_assert_no_leak_since(live, "a failed sbuf_shrink_to_fit()", "2.4 The safe realloc idiom");
     mc_fail_none();
     cr_assert_eq(sbuf_shrink_to_fit(&b), 0, "sbuf_shrink_to_fit() failed, expected 0" READ_PATTERN);
-    expect_heap(&b, 40, "sbuf_shrink_to_fit() of 40 bytes in cap 60");
-    expect_content(&b, bytes, 40, "sbuf_shrink_to_fit() of 40 bytes in cap 60");
+    check_heap(&b, 40, "sbuf_shrink_to_fit() of 40 bytes in cap 60");
+    check_content(&b, bytes, 40, "sbuf_shrink_to_fit() of 40 bytes in cap 60");
     sbuf_free(&b);
 }
 
@@ -593,7 +593,7 @@ static void scripted_run(size_t budget)
 {
     struct sbuf a;
     struct sbuf c;
-    fresh(&a);
+    fresh_filled(&a);
     memset(&c, 0xA5, sizeof c);
     size_t len = 0; /* what a should hold: bytes[0..len) */
     mc_fail_allocs_after(budget);
@@ -603,7 +603,7 @@ static void scripted_run(size_t budget)
         int rc = sbuf_append(&a, bytes + len, steps[i]);
         if (rc == 0) {
             len += steps[i];
-            expect_content(&a, bytes, len, "an append that succeeded");
+            check_content(&a, bytes, len, "an append that succeeded");
         } else {
             expect_unchanged(&a, &p, "an append that failed");
         }
@@ -613,13 +613,13 @@ static void scripted_run(size_t budget)
     struct picture p = picture_of(&a);
     int rc = sbuf_shrink_to_fit(&a);
     if (rc == 0) {
-        expect_content(&a, bytes, len, "a shrink that succeeded");
+        check_content(&a, bytes, len, "a shrink that succeeded");
     } else {
         expect_unchanged(&a, &p, "a shrink that failed");
     }
     rc = sbuf_copy(&c, &a);
     if (rc == 0) {
-        expect_content(&c, bytes, len, "a copy that succeeded");
+        check_content(&c, bytes, len, "a copy that succeeded");
     } else {
         cr_assert(c.data == c.inline_buf && c.len == 0,
                   "a failed copy (%s) left dst with data %p and len %zu, expected empty" READ_COPY,
@@ -628,7 +628,7 @@ static void scripted_run(size_t budget)
     p = picture_of(&a);
     rc = sbuf_reserve(&a, 90);
     if (rc == 0) {
-        expect_content(&a, bytes, len, "a reserve that succeeded");
+        check_content(&a, bytes, len, "a reserve that succeeded");
     } else {
         expect_unchanged(&a, &p, "a reserve that failed");
     }
@@ -661,15 +661,15 @@ Test(storage, free_of_a_truncated_heap_buffer_frees_its_block)
         struct sbuf b;
         make(&b, 40);
         sbuf_truncate(&b, cuts[i]);
-        expect_heap(&b, 40, "sbuf_truncate() of a heap buffer");
+        check_heap(&b, 40, "sbuf_truncate() of a heap buffer");
         sbuf_free(&b);
         cr_assert(mc_live_blocks() == live.blocks && mc_live_bytes() == live.bytes,
                   "sbuf_free() of a heap buffer truncated to %zu bytes left %zu block(s) "
                   "live, expected %zu: free the block whenever data is not the inline array, "
                   "whatever len is" READ_PATTERN,
                   cuts[i], mc_live_blocks(), live.blocks);
-        expect_inline(&b, "sbuf_free()");
-        expect_content(&b, "", 0, "sbuf_free()");
+        check_inline(&b, "sbuf_free()");
+        check_content(&b, "", 0, "sbuf_free()");
     }
 }
 
@@ -680,15 +680,15 @@ Test(storage, free_twice_and_reuse)
     make(&b, 5);
     sbuf_free(&b); /* an inline buffer: frees nothing */
     sbuf_free(&b);
-    expect_inline(&b, "sbuf_free() twice of an inline buffer");
-    expect_content(&b, "", 0, "sbuf_free() twice of an inline buffer");
-    append_ok(&b, bytes, 40);
-    expect_heap(&b, 40, "reusing a freed buffer for 40 bytes");
+    check_inline(&b, "sbuf_free() twice of an inline buffer");
+    check_content(&b, "", 0, "sbuf_free() twice of an inline buffer");
+    append_or_fail(&b, bytes, 40);
+    check_heap(&b, 40, "reusing a freed buffer for 40 bytes");
     sbuf_free(&b);
     sbuf_free(&b);
-    expect_inline(&b, "sbuf_free() twice of a heap buffer");
-    append_ok(&b, bytes, 3);
-    expect_content(&b, bytes, 3, "reusing a freed buffer for 3 bytes");
+    check_inline(&b, "sbuf_free() twice of a heap buffer");
+    append_or_fail(&b, bytes, 3);
+    check_content(&b, bytes, 3, "reusing a freed buffer for 3 bytes");
     sbuf_free(&b);
     cr_assert_eq(mc_live_blocks(), 0,
                  "%zu block(s) live after the last free, expected 0" READ_PATTERN,
@@ -717,8 +717,8 @@ Test(storage, truncate_keeps_the_storage_inline_and_on_the_heap)
     struct sbuf b;
     make(&b, 9);
     sbuf_truncate(&b, 3);
-    expect_inline(&b, "sbuf_truncate(&b, 3) of 9 inline bytes");
-    expect_content(&b, bytes, 3, "sbuf_truncate(&b, 3) of 9 inline bytes");
+    check_inline(&b, "sbuf_truncate(&b, 3) of 9 inline bytes");
+    check_content(&b, bytes, 3, "sbuf_truncate(&b, 3) of 9 inline bytes");
     sbuf_free(&b);
 
     make(&b, 50);
@@ -729,7 +729,7 @@ Test(storage, truncate_keeps_the_storage_inline_and_on_the_heap)
               "sbuf_truncate(&b, 0) of a heap buffer changed its storage (data %p, was %p; cap "
               "%zu; %zu live block(s)): truncate keeps the block" READ_PATTERN,
               (void *)b.data, (void *)block, b.cap, mc_live_blocks());
-    expect_content(&b, "", 0, "sbuf_truncate(&b, 0) of a heap buffer");
+    check_content(&b, "", 0, "sbuf_truncate(&b, 0) of a heap buffer");
     sbuf_free(&b);
 }
 
@@ -760,17 +760,17 @@ Test(storage, contents_with_nul_bytes_are_kept_whole)
 {
     MC_CLAUSE("1.4", "4.5", "6.3");
     struct sbuf b;
-    fresh(&b);
-    append_ok(&b, "a\0b\0c", 5);
-    expect_content(&b, "a\0b\0c", 5, "appending 'a\\0b\\0c'");
-    append_ok(&b, bytes, 30); /* bytes[6], [13], ... are '\0' too */
+    fresh_filled(&b);
+    append_or_fail(&b, "a\0b\0c", 5);
+    check_content(&b, "a\0b\0c", 5, "appending 'a\\0b\\0c'");
+    append_or_fail(&b, bytes, 30); /* bytes[6], [13], ... are '\0' too */
     char want[35];
     memcpy(want, "a\0b\0c", 5);
     memcpy(want + 5, bytes, 30);
-    expect_content(&b, want, 35, "appending 30 more bytes with '\\0' among them");
+    check_content(&b, want, 35, "appending 30 more bytes with '\\0' among them");
     struct sbuf c;
     cr_assert_eq(sbuf_copy(&c, &b), 0, "sbuf_copy() failed, expected 0" READ_COPY);
-    expect_content(&c, want, 35, "sbuf_copy() of 35 bytes with '\\0' among them");
+    check_content(&c, want, 35, "sbuf_copy() of 35 bytes with '\\0' among them");
     sbuf_free(&c);
     sbuf_free(&b);
 }
@@ -797,10 +797,10 @@ Test(copy, a_copy_shares_nothing_with_its_source)
                   "otherwise" READ_STRUCT,
                   sizes[i], (void *)dst.data, (void *)dst.inline_buf, (void *)src.data);
         sbuf_truncate(&src, 0);
-        append_ok(&src, "overwritten, and long enough to move", 36);
+        append_or_fail(&src, "overwritten, and long enough to move", 36);
         sbuf_free(&src);
         memset(&src, 0x5A, sizeof src);
-        expect_content(&dst, bytes, sizes[i], "changing, freeing and overwriting the source");
+        check_content(&dst, bytes, sizes[i], "changing, freeing and overwriting the source");
         sbuf_free(&dst);
         mc_assert_no_leak_since(live, "copying and freeing both", "3.2 Create, copy and destroy");
     }
@@ -816,8 +816,8 @@ Test(copy, a_copy_of_a_heap_buffer_with_short_content_is_inline)
     memset(&dst, 0xA5, sizeof dst);
     size_t calls = mc_alloc_calls();
     cr_assert_eq(sbuf_copy(&dst, &src), 0, "sbuf_copy() failed" READ_COPY);
-    expect_inline(&dst, "sbuf_copy() of a heap buffer holding 5 bytes");
-    expect_content(&dst, bytes, 5, "sbuf_copy() of a heap buffer holding 5 bytes");
+    check_inline(&dst, "sbuf_copy() of a heap buffer holding 5 bytes");
+    check_content(&dst, bytes, 5, "sbuf_copy() of a heap buffer holding 5 bytes");
     cr_assert_eq(mc_alloc_calls(), calls,
                  "copying 5 bytes from a heap buffer made an allocation call, expected none: the "
                  "copy's storage depends on its length only" READ_PATTERN);
@@ -842,7 +842,7 @@ Test(copy, copy_neither_reads_nor_frees_the_destination)
         cr_assert_eq(mc_live_size_of(stale), 8,
                      "sbuf_copy() freed the block dst.data held before the call: dst is not a "
                      "live buffer, and its old fields must be ignored" READ_COPY);
-        expect_content(&dst, bytes, n, "sbuf_copy() into a struct holding stale fields");
+        check_content(&dst, bytes, n, "sbuf_copy() into a struct holding stale fields");
         sbuf_free(&dst);
         sbuf_free(&src);
     }
@@ -867,13 +867,13 @@ Test(move, moving_inline_content_fills_the_destinations_own_array)
                   "dst's own inline array %p (src's is %p) and cap 15" READ_STRUCT,
                   sizes[i], (void *)dst.data, dst.cap, (void *)dst.inline_buf,
                   (void *)src.inline_buf);
-        expect_content(&dst, bytes, sizes[i], "sbuf_move() of inline content");
-        expect_inline(&src, "sbuf_move() (the source)");
-        expect_content(&src, "", 0, "sbuf_move() (the source)");
+        check_content(&dst, bytes, sizes[i], "sbuf_move() of inline content");
+        check_inline(&src, "sbuf_move() (the source)");
+        check_content(&src, "", 0, "sbuf_move() (the source)");
         cr_assert_eq(mc_alloc_calls(), calls, "sbuf_move() made an allocation call" READ_STRUCT);
-        append_ok(&src, "xyzzy", 5);
+        append_or_fail(&src, "xyzzy", 5);
         memset(src.inline_buf, '#', SBUF_INLINE);
-        expect_content(&dst, bytes, sizes[i], "sbuf_move(), then writing over the source");
+        check_content(&dst, bytes, sizes[i], "sbuf_move(), then writing over the source");
         sbuf_free(&src);
         sbuf_free(&dst);
     }
@@ -899,8 +899,8 @@ Test(move, moving_a_heap_block_hands_it_over_as_it_is)
                   "sbuf_move() of a heap buffer made %zu allocation call(s) and left %zu live "
                   "block(s) (%zu before); the block changes owner as it is" READ_STRUCT,
                   mc_alloc_calls() - calls, mc_live_blocks(), live.blocks);
-        expect_inline(&src, "sbuf_move() of a heap buffer (the source)");
-        expect_content(&src, "", 0, "sbuf_move() of a heap buffer (the source)");
+        check_inline(&src, "sbuf_move() of a heap buffer (the source)");
+        check_content(&src, "", 0, "sbuf_move() of a heap buffer (the source)");
         sbuf_free(&src);
         cr_assert_eq(mc_live_blocks(), live.blocks,
                      "sbuf_free() of the moved-from source freed a block: it no longer owns "
@@ -928,7 +928,7 @@ Test(move, move_neither_reads_nor_frees_the_destination)
         cr_assert_eq(mc_live_size_of(stale), 8,
                      "sbuf_move() freed the block dst.data held before the call: dst is not a "
                      "live buffer, and its old fields must be ignored" READ_STRUCT);
-        expect_content(&dst, bytes, n, "sbuf_move() into a struct holding stale fields");
+        check_content(&dst, bytes, n, "sbuf_move() into a struct holding stale fields");
         sbuf_free(&dst);
         sbuf_free(&src);
     }
@@ -970,7 +970,7 @@ Test(move, buffers_moved_around_an_array_keep_their_content)
                   "%s" READ_STRUCT,
                   i, n, (void *)a[i].data,
                   n <= SBUF_INLINE ? "its own inline array" : "its heap block");
-        expect_content(&a[i], bytes, n, "moving buffers around an array");
+        check_content(&a[i], bytes, n, "moving buffers around an array");
         cr_assert_eq(sbuf_copy(&copies[i], &a[i]), 0, "sbuf_copy() of element %zu failed" READ_COPY,
                      i);
     }
@@ -979,8 +979,8 @@ Test(move, buffers_moved_around_an_array_keep_their_content)
     }
     memset(a, 0x5A, sizeof a);
     for (size_t i = 0; i < N; i++) {
-        expect_content(&copies[i], bytes, sizes[at[i]],
-                       "copying each element, then freeing and overwriting the originals");
+        check_content(&copies[i], bytes, sizes[at[i]],
+                      "copying each element, then freeing and overwriting the originals");
         sbuf_free(&copies[i]);
     }
     cr_assert_eq(mc_live_blocks(), 0, "%zu block(s) live after freeing everything" READ_COPY,
@@ -1019,7 +1019,7 @@ Test(model, a_long_random_run_matches_a_plain_array)
     char model[BIG * 4];
     size_t len = 0;
     struct sbuf b;
-    fresh(&b);
+    fresh_filled(&b);
     for (int step = 0; step < 1500; step++) {
         size_t op = rnd(10);
         const char *name = "";
@@ -1029,7 +1029,7 @@ Test(model, a_long_random_run_matches_a_plain_array)
             if (len + n >= sizeof model) {
                 n = 0;
             }
-            append_ok(&b, bytes + from, n);
+            append_or_fail(&b, bytes + from, n);
             memcpy(model + len, bytes + from, n);
             len += n;
             name = "append";

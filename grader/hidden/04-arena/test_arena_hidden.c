@@ -5,6 +5,7 @@
 #include "mc_test.h"
 
 #include "arena.h"
+#include "tests/arena_helpers.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -23,16 +24,6 @@
 #define READ_SCRATCH MC_READ("6.7 Save points and scratch arenas")
 
 static _Alignas(4096) unsigned char buffer[3 * 4096];
-
-static int is_aligned(const void *p, size_t align)
-{
-    return ((uintptr_t)p & (align - 1)) == 0;
-}
-
-static int same_stats(struct arena_stats x, struct arena_stats y)
-{
-    return x.used == y.used && x.reserved == y.reserved && x.blocks == y.blocks;
-}
 
 /* The first multiple of align (a power of two) at or after p. */
 static unsigned char *align_up(unsigned char *p, size_t align)
@@ -805,42 +796,6 @@ Test(hidden_failure, a_full_fixed_buffer_keeps_its_position)
 /* The poisoning suite: in a plain run it checks only what every run checks; under
  * AddressSanitizer or Valgrind it also asks the tool whether bytes are poisoned. */
 MC_SUITE(poisoning);
-
-/* The tool that can see poisoning in this run, or NULL in a plain run. */
-static const char *checker(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return "AddressSanitizer";
-#else
-    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
-#endif
-}
-
-/* 1 if the running tool would report an access to the byte at p. */
-static int is_poisoned(const unsigned char *p)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return __asan_address_is_poisoned(p);
-#else
-    unsigned char vbits;
-    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
-#endif
-}
-
-/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
- * *first the offset of the first; 0 in a plain run, where no tool can tell. */
-static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
-{
-    size_t count = 0;
-    *first = 0;
-    if (checker() == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_poisoned(p + i) == poisoned && count++ == 0)
-            *first = i;
-    }
-    return count;
-}
 
 /* Bytes of p[0, n) (addressable) whose contents Valgrind does not consider `defined`
  * (1: every bit defined, 0: every bit undefined); 0 unless running under Valgrind. */

@@ -8,6 +8,7 @@
  */
 #include "mc_test.h"
 #include "pool.h"
+#include "tests/pool_helpers.h"
 
 #include <stdalign.h>
 #include <stdbool.h>
@@ -29,11 +30,6 @@ MC_SUITE(poisoning);
 #define READ_LAYOUT  MC_READ("7.3 Slot size and alignment")
 #define READ_LIST    MC_READ("7.2 The intrusive free list")
 #define READ_POISON  MC_READ("7.12 Telling ASan and Valgrind about a pool")
-
-static size_t effective_align(size_t align)
-{
-    return align < alignof(max_align_t) ? alignof(max_align_t) : align;
-}
 
 static struct pool *new_pool(size_t size, size_t align, size_t chunk, unsigned flags)
 {
@@ -97,42 +93,6 @@ static uint64_t next_random(uint64_t *state)
 }
 
 /* ---- poisoning helpers: a plain run sees nothing, ASan and Valgrind see the shadow ---- */
-
-/* The tool that can see poisoning in this run, or NULL in a plain run. */
-static const char *checker(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return "AddressSanitizer";
-#else
-    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
-#endif
-}
-
-/* 1 if the running tool would report an access to the byte at p. */
-static int is_poisoned(const unsigned char *p)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return __asan_address_is_poisoned(p);
-#else
-    unsigned char vbits;
-    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
-#endif
-}
-
-/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
- * *first the offset of the first; 0 in a plain run, where no tool can tell. */
-static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
-{
-    size_t count = 0;
-    *first = 0;
-    if (checker() == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_poisoned(p + i) == poisoned && count++ == 0)
-            *first = i;
-    }
-    return count;
-}
 
 /* Asserts that the size bytes of a live object are usable (clause 7.2). */
 static void assert_usable(const unsigned char *obj, size_t size, const char *what)

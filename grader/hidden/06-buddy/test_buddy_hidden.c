@@ -7,6 +7,7 @@
  */
 #include "mc_test.h"
 #include "buddy.h"
+#include "tests/buddy_helpers.h"
 
 #include <stdint.h>
 #include <string.h>
@@ -48,56 +49,12 @@ static struct buddy *make_at(size_t offset, size_t size, size_t min)
     return make_in(memory, offset, size, min);
 }
 
-static struct buddy_stats stats_of(const struct buddy *b)
-{
-    struct buddy_stats s;
-    memset(&s, 0xEE, sizeof s);
-    buddy_stats(b, &s);
-    return s;
-}
-
 static int same_stats(const struct buddy_stats *x, const struct buddy_stats *y)
 {
     return memcmp(x, y, sizeof *x) == 0;
 }
 
 /* ---- poisoning helpers: a plain run sees nothing, ASan and Valgrind see the shadow ---- */
-
-/* The tool that can see poisoning in this run, or NULL in a plain run. */
-static const char *checker(void)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return "AddressSanitizer";
-#else
-    return RUNNING_ON_VALGRIND ? "Valgrind" : NULL;
-#endif
-}
-
-/* 1 if the running tool would report an access to the byte at p. */
-static int is_poisoned(const unsigned char *p)
-{
-#if defined(__SANITIZE_ADDRESS__)
-    return __asan_address_is_poisoned(p);
-#else
-    unsigned char vbits;
-    return VALGRIND_GET_VBITS(p, &vbits, 1) == 3; /* 3: unaddressable, and no error reported */
-#endif
-}
-
-/* Bytes of p[0, n) whose poisoning is `poisoned` (1 or 0) for the running tool, and in
- * *first the offset of the first; 0 in a plain run, where no tool can tell. */
-static size_t count_bytes(const unsigned char *p, size_t n, int poisoned, size_t *first)
-{
-    size_t count = 0;
-    *first = 0;
-    if (checker() == NULL)
-        return 0;
-    for (size_t i = 0; i < n; i++) {
-        if (is_poisoned(p + i) == poisoned && count++ == 0)
-            *first = i;
-    }
-    return count;
-}
 
 /* Bytes of p[0, n) that Valgrind holds undefined (0 outside Valgrind). */
 static size_t count_undefined(const unsigned char *p, size_t n, size_t *first)

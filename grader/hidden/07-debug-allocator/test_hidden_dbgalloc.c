@@ -10,6 +10,7 @@
  */
 #include "mc_test.h"
 #include "dbgalloc.h"
+#include "tests/dbgalloc_helpers.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -36,7 +37,7 @@ MC_SUITE(hidden_reset);
 
 /* Text fit for a failure message: quotes and backslashes shown as apostrophes,
  * cut to a length a message can hold. Two buffers, so one message can show two. */
-static const char *shown(const char *text)
+static const char *quoted(const char *text)
 {
     static char bufs[2][3072];
     static int next;
@@ -106,14 +107,6 @@ static const char *reports_since(size_t from)
     const char *all = reports();
     size_t len = strlen(all);
     return all + (from < len ? from : len);
-}
-
-static size_t total_errors(void)
-{
-    size_t sum = 0;
-    for (int k = 0; k < DBG_ERROR_KINDS; k++)
-        sum += dbg_error_count((enum dbg_error)k);
-    return sum;
 }
 
 /* Ends a scenario: dbg_reset() must give back everything. */
@@ -231,11 +224,11 @@ static int unchanged(const struct observed *before, const char *call, const char
                     call, why, now.errors[k], kind_names[k], before->errors[k], read);
     ok &= check(now.reported == before->reported,
                 "%s, which failed (%s), wrote '%s' to the report stream, expected nothing%s", call,
-                why, shown(reports_since(before->reported)), read);
+                why, quoted(reports_since(before->reported)), read);
     ok &= check(strcmp(now.leaks, before->leaks) == 0,
                 "%s, which failed (%s), changed the leak report to\n%s\nexpected as "
                 "before\n%s%s",
-                call, why, shown(now.leaks), shown(before->leaks), read);
+                call, why, quoted(now.leaks), quoted(before->leaks), read);
     return ok;
 }
 
@@ -305,7 +298,7 @@ Test(hidden_blocks, every_block_is_aligned_and_zero_products_give_empty_blocks)
     dbg_free(c);
     cr_assert_eq(total_errors(), 0,
                  "correct use gave the report '%s', expected none" MC_READ("12.4 Guard bytes"),
-                 shown(reports()));
+                 quoted(reports()));
     finish();
 }
 
@@ -355,7 +348,7 @@ Test(hidden_blocks, sizes_that_cannot_be_represented_fail_with_no_effect)
     cr_assert_eq(dbg_check_all(), 0,
                  "the failed calls damaged a guard or the quarantine: dbg_check_all() reported "
                  "'%s'" MC_READ("12.4 Guard bytes"),
-                 shown(reports()));
+                 quoted(reports()));
     dbg_free(gone);
     cr_assert_eq(dbg_error_count(DBG_DOUBLE_FREE), 1,
                  "after the failed calls, freeing a block that was in quarantine gave %zu "
@@ -417,7 +410,7 @@ Test(hidden_blocks, huge_legal_requests_fail_like_any_other_and_change_nothing)
     cr_assert_eq(dbg_check_all(), 0,
                  "the failed calls damaged a guard or the quarantine: dbg_check_all() reported "
                  "'%s'" MC_READ("12.4 Guard bytes"),
-                 shown(reports()));
+                 quoted(reports()));
     dbg_free(gone);
     cr_assert_eq(dbg_error_count(DBG_DOUBLE_FREE), 1,
                  "after the failed calls, freeing a block that was in quarantine gave %zu "
@@ -487,7 +480,7 @@ Test(hidden_guards, both_guards_hold_the_guard_byte)
     }
     cr_assert_eq(total_errors(), 0,
                  "reading the guards gave the report '%s'" MC_READ("12.4 Guard bytes"),
-                 shown(reports()));
+                 quoted(reports()));
     finish();
 }
 
@@ -534,7 +527,7 @@ Test(hidden_guards, a_block_damaged_on_both_sides_is_two_errors_underflow_first)
         reports(), want,
         "the report was\n%s\nexpected\n%s(the underflow first, then the overflow)" MC_READ(
             "12.4 Guard bytes"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     cr_assert(dbg_error_count(DBG_UNDERFLOW) == 1 && dbg_error_count(DBG_OVERFLOW) == 1,
               "counted %zu underflow(s) and %zu overflow(s), expected 1 and 1" MC_READ(
                   "12.4 Guard bytes"),
@@ -552,7 +545,7 @@ Test(hidden_guards, a_block_damaged_on_both_sides_is_two_errors_underflow_first)
     cr_assert_str_eq(reports_since(mark), want,
                      "zeroing both whole guards and freeing the block reported\n%s\nexpected\n%s"
                      "(one error per side, however many bytes changed)" MC_READ("12.4 Guard bytes"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     cr_assert_eq(total_errors(), 4, "%zu errors in all, expected 4" MC_READ("12.4 Guard bytes"),
                  total_errors());
     finish();
@@ -586,7 +579,7 @@ Test(hidden_guards, the_eight_header_bytes_before_the_front_guard_are_checked)
         cr_assert(site_lost || strcmp(got, kept) == 0,
                   "the report was '%s', expected '%s' or, if the damage made the site "
                   "untrustworthy, '%s'" MC_READ("12.3 The block header and its magic number"),
-                  shown(got), shown(kept), shown(lost));
+                  quoted(got), quoted(kept), quoted(lost));
         cr_assert_eq(
             dbg_check_all(), 0,
             "a second dbg_check_all() found the header damage again: the header must "
@@ -601,7 +594,7 @@ Test(hidden_guards, the_eight_header_bytes_before_the_front_guard_are_checked)
         cr_assert(strstr(text, want) != NULL,
                   "after the report said '%s', the leak report was\n%s\nexpected the line '%s' "
                   "(a lost site stays lost; a kept one stays kept)" MC_READ("12.8 The leak report"),
-                  shown(got), shown(text), want);
+                  quoted(got), quoted(text), want);
         dbg_free(p);
         cr_assert_eq(
             total_errors(), (size_t)k,
@@ -625,13 +618,13 @@ Test(hidden_guards, damage_within_the_guards_never_loses_a_site)
                      "zeroing the whole front guard reported '%s', expected '%s': damage that "
                      "stays within the guard must not lose the site" MC_READ(
                          "12.3 The block header and its magic number"),
-                     shown(reports()), shown(want));
+                     quoted(reports()), quoted(want));
     size_t leaked = 0;
     const char *text = leak_text(&leaked);
     cr_assert(strstr(text, "dbg: leak 32 bytes in 1 block(s) at keep.c:7\n") != NULL,
               "the leak report after the repair was\n%s\nexpected the line 'dbg: leak 32 bytes "
               "in 1 block(s) at keep.c:7'" MC_READ("12.8 The leak report"),
-              shown(text));
+              quoted(text));
     dbg_free_at(p, "keep.c", 8);
     size_t mark = reported_length();
     dbg_free_at(p, "again.c", 9);
@@ -639,7 +632,7 @@ Test(hidden_guards, damage_within_the_guards_never_loses_a_site)
     cr_assert_str_eq(reports_since(mark), want,
                      "the double free reported '%s', expected '%s'" MC_READ(
                          "12.6 Looking a pointer up before touching it"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     finish();
 }
 
@@ -655,7 +648,7 @@ Test(hidden_guards, every_check_reports_at_its_own_site)
     cr_assert_str_eq(
         reports(), want,
         "an overflow found by dbg_free reported '%s', expected '%s'" MC_READ("12.4 Guard bytes"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     size_t mark = reported_length();
     p = must_alloc(dbg_malloc_at(8, "b.c", 2), "dbg_malloc(8)");
     p[-1] = 0;
@@ -664,7 +657,7 @@ Test(hidden_guards, every_check_reports_at_its_own_site)
     cr_assert_str_eq(reports_since(mark), want,
                      "an underflow found by a dbg_realloc that moves the block reported '%s', "
                      "expected '%s'" MC_READ("12.4 Guard bytes"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     mark = reported_length();
     q[40] = 0;
     cr_assert_null(dbg_realloc_at(q, 0, "zero.c", 33),
@@ -674,7 +667,7 @@ Test(hidden_guards, every_check_reports_at_its_own_site)
     cr_assert_str_eq(reports_since(mark), want,
                      "an overflow found by dbg_realloc(q, 0) reported '%s', expected '%s'" MC_READ(
                          "12.4 Guard bytes"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     mark = reported_length();
     unsigned char *r = must_alloc(dbg_malloc_at(4, "c.c", 3), "dbg_malloc(4)");
     r[4] = 0;
@@ -683,7 +676,7 @@ Test(hidden_guards, every_check_reports_at_its_own_site)
     cr_assert_str_eq(reports_since(mark), want,
                      "an overflow found by dbg_check_all reported '%s', expected '%s'" MC_READ(
                          "12.4 Guard bytes"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     dbg_free(r);
     cr_assert_eq(total_errors(), 4, "%zu errors in all, expected 4" MC_READ("12.4 Guard bytes"),
                  total_errors());
@@ -740,7 +733,7 @@ Test(hidden_quarantine, holds_exactly_the_last_sixteen_frees)
     cr_assert_eq(
         total_errors(), 0,
         "freeing %d good blocks gave the report '%s'" MC_READ("12.5 Poisoning and the quarantine"),
-        N, shown(reports()));
+        N, quoted(reports()));
     dbg_free_at(blocks[0], "probe.c", 1);
     cr_assert(dbg_error_count(DBG_INVALID_FREE) == 1 && dbg_error_count(DBG_DOUBLE_FREE) == 0,
               "after %d frees, freeing the first block again gave %zu invalid-free and %zu "
@@ -771,7 +764,7 @@ Test(hidden_quarantine, a_block_pushed_out_is_checked_in_that_call)
     cr_assert_eq(total_errors(), 0,
                  "the damaged block was reported before it left quarantine: '%s'" MC_READ(
                      "12.5 Poisoning and the quarantine"),
-                 shown(reports()));
+                 quoted(reports()));
     unsigned char *w = must_alloc(dbg_malloc_at(8, "w.c", 5), "dbg_malloc(8)");
     w[8] = 0;
     dbg_free_at(w, "e.c", 99);
@@ -784,7 +777,7 @@ Test(hidden_quarantine, a_block_pushed_out_is_checked_in_that_call)
         "the free that pushed a damaged block out of quarantine reported\n%s\n"
         "expected\n%s(the block it was given first, then the one it pushed out)" MC_READ(
             "12.5 Poisoning and the quarantine"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     /* The same through dbg_realloc: the quarantine is full again. */
     size_t mark = reported_length();
     unsigned char *oldest = NULL;
@@ -804,7 +797,7 @@ Test(hidden_quarantine, a_block_pushed_out_is_checked_in_that_call)
     cr_assert_str_eq(reports_since(mark), want,
                      "the dbg_realloc that pushed a damaged block out of quarantine reported\n%s\n"
                      "expected\n%s" MC_READ("12.5 Poisoning and the quarantine"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     dbg_free(y);
     finish();
 }
@@ -887,7 +880,7 @@ Test(hidden_quarantine, any_change_to_a_quarantined_block_is_one_use_after_free)
             strncmp(got, prefix, strlen(prefix)) == 0 && strstr(got, ", freed at ") != NULL,
             "changing %s of a freed block reported '%s', expected '%s..., freed at ...)'" MC_READ(
                 "12.5 Poisoning and the quarantine"),
-            where[c], shown(got), shown(prefix));
+            where[c], quoted(got), quoted(prefix));
         cr_assert_eq(
             dbg_check_all(), 0,
             "after changing %s of a freed block, a second dbg_check_all() found it "
@@ -994,7 +987,7 @@ Test(hidden_pointers, every_kind_of_foreign_pointer_is_an_invalid_free)
         cr_assert_str_eq(reports_since(mark), want,
                          "dbg_free(%s) reported '%s', expected '%s'" MC_READ(
                              "12.6 Looking a pointer up before touching it"),
-                         what[i], shown(reports_since(mark)), shown(want));
+                         what[i], quoted(reports_since(mark)), quoted(want));
         mark = reported_length();
         void *r = dbg_realloc_at(bad[i], 8, "bad.c", 100 + (int)i);
         cr_assert_null(r,
@@ -1005,7 +998,7 @@ Test(hidden_pointers, every_kind_of_foreign_pointer_is_an_invalid_free)
         cr_assert_str_eq(reports_since(mark), want,
                          "dbg_realloc(%s, 8) reported '%s', expected '%s'" MC_READ(
                              "12.6 Looking a pointer up before touching it"),
-                         what[i], shown(reports_since(mark)), shown(want));
+                         what[i], quoted(reports_since(mark)), quoted(want));
     }
     cr_assert_eq(dbg_error_count(DBG_INVALID_FREE), 2 * KINDS,
                  "%zu invalid-free(s) counted, expected %zu" MC_READ(
@@ -1024,7 +1017,7 @@ Test(hidden_pointers, every_kind_of_foreign_pointer_is_an_invalid_free)
     cr_assert_eq(dbg_check_all(), 0,
                  "the rejected calls damaged a block: '%s'" MC_READ(
                      "12.6 Looking a pointer up before touching it"),
-                 shown(reports()));
+                 quoted(reports()));
     dbg_free(q);
     cr_assert_eq(dbg_error_count(DBG_DOUBLE_FREE), 1,
                  "the quarantined block q left quarantine during the rejected calls" MC_READ(
@@ -1053,14 +1046,14 @@ Test(hidden_pointers, a_quarantined_pointer_is_a_double_free_for_free_and_reallo
     cr_assert_str_eq(reports_since(before.reported), want,
                      "dbg_realloc of a freed pointer reported '%s', expected '%s'" MC_READ(
                          "12.6 Looking a pointer up before touching it"),
-                     shown(reports_since(before.reported)), shown(want));
+                     quoted(reports_since(before.reported)), quoted(want));
     size_t mark = reported_length();
     dbg_free_at(q, "f.c", 4);
     line_freed(want, sizeof want, "double-free", q, "f.c", 4, 16, "q.c", 1, "q.c", 2);
     cr_assert_str_eq(reports_since(mark), want,
                      "freeing it once more reported '%s', expected '%s': the block stays in "
                      "quarantine as it was" MC_READ("12.6 Looking a pointer up before touching it"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     cr_assert(all_bytes(q, 16, DBG_FREED_BYTE) && dbg_check_all() == 0,
               "the double frees changed the quarantined block" MC_READ(
                   "12.6 Looking a pointer up before touching it"));
@@ -1090,7 +1083,7 @@ Test(hidden_pointers, a_quarantined_pointer_is_a_double_free_for_free_and_reallo
               "a double free of a freed block whose header was written to reported '%s', "
               "expected '%sq2.c:5, freed at q2.c:6)', with ?:0 for a site that cannot be "
               "trusted" MC_READ("12.3 The block header and its magic number"),
-              shown(got), shown(head));
+              quoted(got), quoted(head));
     size_t found = dbg_check_all();
     cr_assert(
         found == 1 && dbg_error_count(DBG_USE_AFTER_FREE) == 1,
@@ -1165,7 +1158,7 @@ Test(hidden_realloc, moves_the_block_keeps_the_bytes_and_takes_the_new_site)
         leaked == 1 && strstr(text, "dbg: leak 20 bytes in 1 block(s) at second.c:2\n") != NULL,
         "after dbg_realloc at second.c:2 the leak report was '%s' (%zu block(s)), "
         "expected 'dbg: leak 20 bytes in 1 block(s) at second.c:2'" MC_READ("12.8 The leak report"),
-        shown(text), leaked);
+        quoted(text), leaked);
     cr_assert(all_bytes(p, 8, DBG_FREED_BYTE),
               "the old block of a dbg_realloc is not poisoned with 0x%02x" MC_READ(
                   "12.5 Poisoning and the quarantine"),
@@ -1255,7 +1248,7 @@ Test(hidden_realloc, null_is_malloc_for_every_size_and_zero_frees)
     cr_assert(strstr(text, "dbg: leak 0 bytes in 2 block(s) at n0.c:1\n") != NULL,
               "after two dbg_realloc(NULL, 0) at n0.c:1 the leak report was\n%s\nexpected the "
               "line 'dbg: leak 0 bytes in 2 block(s) at n0.c:1'" MC_READ("12.8 The leak report"),
-              shown(text));
+              quoted(text));
     dbg_free(e);
     dbg_free(e2);
     unsigned char *p = dbg_realloc_at(NULL, 12, "null.c", 7);
@@ -1269,7 +1262,7 @@ Test(hidden_realloc, null_is_malloc_for_every_size_and_zero_frees)
     cr_assert(strstr(text, "dbg: leak 12 bytes in 1 block(s) at null.c:7\n") != NULL,
               "after dbg_realloc(NULL, 12) at null.c:7 the report was '%s'" MC_READ(
                   "12.8 The leak report"),
-              shown(text));
+              quoted(text));
     cr_assert_null(dbg_realloc_at(p, 0, "z.c", 5),
                    "dbg_realloc(p, 0) must free p and return NULL" MC_READ(
                        "12.5 Poisoning and the quarantine"));
@@ -1287,7 +1280,7 @@ Test(hidden_realloc, null_is_malloc_for_every_size_and_zero_frees)
         reports(), want,
         "freeing p after dbg_realloc(p, 0) reported '%s', expected '%s' (the block "
         "is in quarantine, freed at the dbg_realloc)" MC_READ("12.5 Poisoning and the quarantine"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     finish();
 }
 
@@ -1537,7 +1530,7 @@ static size_t long_run(size_t n)
         ok = ok && check(total_errors() == 0 && reported_length() == 0,
                          "with %s failing, after operation %d (%s) the allocator reported '%s', "
                          "expected nothing" MC_READ("11.10 Injecting allocation failures"),
-                         note, i, what, shown(reports()));
+                         note, i, what, quoted(reports()));
     }
     size_t calls = mc_alloc_calls() - calls_before;
     mc_fail_none();
@@ -1551,7 +1544,7 @@ static size_t long_run(size_t n)
           "with %s failing, the leak report after the run was\n%s\nexpected\n%s(a call that "
           "fails changes nothing; every block handed out is tracked)" MC_READ(
               "11.10 Injecting allocation failures"),
-          note, shown(text), shown(want));
+          note, quoted(text), quoted(want));
     for (size_t i = 0; i < m.live; i++)
         check(all_bytes(m.ptr[i], m.size[i], m.tag[i]),
               "with %s failing, a live block's bytes changed during the run" MC_READ(
@@ -1560,7 +1553,7 @@ static size_t long_run(size_t n)
     check(dbg_check_all() == 0,
           "with %s failing, dbg_check_all() after the run reported '%s'" MC_READ(
               "11.10 Injecting allocation failures"),
-          note, shown(reports()));
+          note, quoted(reports()));
     size_t held = m.nfreed < DBG_QUARANTINE_SLOTS ? m.nfreed : DBG_QUARANTINE_SLOTS;
     for (size_t k = m.nfreed - held; k < m.nfreed; k++)
         dbg_free(m.freed[k]);
@@ -1624,7 +1617,7 @@ Test(hidden_failure, malloc_failure_changes_nothing_and_tracking_never_stops)
         check(strncmp(text, want, strlen(want)) == 0,
               "with %s failing, the leak report began '%s', expected '%s'" MC_READ(
                   "12.7 The live-allocation table"),
-              note, shown(text), want);
+              note, quoted(text), want);
         for (int i = 0; i < CALLS; i++)
             dbg_free(blocks[i]);
         check(total_errors() == 0,
@@ -1675,13 +1668,13 @@ Test(hidden_reports, reports_go_to_standard_error_unless_a_stream_is_set)
                      "standard error received\n%s\nexpected\n%s(reports go to standard error at "
                      "the start, after dbg_set_report_stream(NULL) and after dbg_reset())" MC_READ(
                          "12.2 Recording the call site with macros"),
-                     shown(err), shown(want));
+                     quoted(err), quoted(want));
     line_of(want, sizeof want, "invalid-free", &local, "stream.c", 2);
     cr_assert_str_eq(
         reports(), want,
         "the stream set with dbg_set_report_stream received '%s', expected '%s'" MC_READ(
             "12.2 Recording the call site with macros"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     fputs("still open\n", cap_stream); /* the stream is still the test's */
     finish();
 }
@@ -1714,7 +1707,7 @@ Test(hidden_reports, every_kind_of_report_line_is_exact)
     cr_assert_str_eq(
         reports(), want,
         "the reports were\n%s\nexpected\n%s" MC_READ("12.2 Recording the call site with macros"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     for (int k = 0; k < DBG_ERROR_KINDS; k++)
         cr_assert_eq(dbg_error_count((enum dbg_error)k), 1,
                      "dbg_error_count for '%s' is %zu after one such report, expected 1" MC_READ(
@@ -1732,7 +1725,7 @@ Test(hidden_reports, every_kind_of_report_line_is_exact)
         reported_length(), mark,
         "calls that found no error wrote '%s' to the report stream, expected nothing" MC_READ(
             "12.2 Recording the call site with macros"),
-        shown(reports_since(mark)));
+        quoted(reports_since(mark)));
     finish();
 }
 
@@ -1780,7 +1773,7 @@ Test(hidden_reports, check_all_reports_live_blocks_oldest_first_then_the_quarant
         "dbg_check_all() reported\n%s\nexpected\n%s(live blocks oldest allocation "
         "first, then the quarantine oldest free first; underflow before overflow)" MC_READ(
             "12.5 Poisoning and the quarantine"),
-        shown(reports()), shown(want));
+        quoted(reports()), quoted(want));
     finish();
 }
 
@@ -1825,7 +1818,7 @@ Test(hidden_leaks, breaks_ties_and_survives_running_out_of_memory)
     cr_assert(
         leaked == 0 && strcmp(text, empty) == 0,
         "with nothing live the report was '%s', expected '%s'" MC_READ("12.8 The leak report"),
-        shown(text), empty);
+        quoted(text), empty);
     void *kept[] = {
         dbg_malloc_at(16, "tie.c", 2),   dbg_malloc_at(16, "tie.c", 1),
         dbg_malloc_at(8, "big.c", 5),    dbg_malloc_at(8, "big.c", 5),
@@ -1845,7 +1838,7 @@ Test(hidden_leaks, breaks_ties_and_survives_running_out_of_memory)
     cr_assert(leaked == 7 && strcmp(text, want) == 0,
               "the report was\n%s\n(%zu blocks) expected\n%s(ties: more blocks first, then file "
               "name in strcmp order, then the smaller line)" MC_READ("12.8 The leak report"),
-              shown(text), leaked, shown(want));
+              quoted(text), leaked, quoted(want));
     struct observed before;
     observe(&before);
     struct mc_snapshot held = mc_snapshot();
@@ -1857,7 +1850,7 @@ Test(hidden_leaks, breaks_ties_and_survives_running_out_of_memory)
     cr_assert(leaked == 7 && (strcmp(text, failed) == 0 || strcmp(text, want) == 0),
               "with %s failing the report was '%s' (%zu blocks), expected '%s' or the "
               "full report, and 7" MC_READ("12.8 The leak report"),
-              note, shown(text), leaked, failed);
+              note, quoted(text), leaked, failed);
     mc_assert_no_leak_since(held, "dbg_leak_report()", "12.8 The leak report");
     expect_no_effect(&before, "dbg_leak_report()", "out of memory",
                      MC_READ("12.8 The leak report"));
@@ -1891,7 +1884,7 @@ Test(hidden_leaks, groups_by_file_name_and_line_whatever_made_the_block)
         leaked == 7 && strcmp(text, want) == 0,
         "the report was\n%s\n(%zu blocks) expected\n%s(one site per file name and line, "
         "whichever call made the block; blocks of no bytes count)" MC_READ("12.8 The leak report"),
-        shown(text), leaked, shown(want));
+        quoted(text), leaked, quoted(want));
     finish();
 }
 
@@ -1911,11 +1904,11 @@ Test(hidden_leaks, covers_live_blocks_only_and_changes_nothing)
     cr_assert(leaked == 1 && strcmp(text, want) == 0,
               "the report was\n%s\n(%zu blocks) expected\n%s(blocks in quarantine are not "
               "leaks)" MC_READ("12.8 The leak report"),
-              shown(text), leaked, shown(want));
+              quoted(text), leaked, quoted(want));
     cr_assert(total_errors() == 0 && reported_length() == 0,
               "the leak report reported '%s' on the report stream, expected nothing: it "
               "checks nothing" MC_READ("12.8 The leak report"),
-              shown(reports()));
+              quoted(reports()));
     size_t found = dbg_check_all();
     cr_assert_eq(found, 2,
                  "dbg_check_all() after the leak report found %zu errors, expected 2: the leak "
@@ -1993,7 +1986,7 @@ Test(hidden_reset, releases_everything_and_forgets_old_pointers)
                      "freeing pointers from before dbg_reset() reported\n%s\nexpected\n%s"
                      "(after a reset no block is live or in quarantine)" MC_READ(
                          "12.6 Looking a pointer up before touching it"),
-                     shown(reports_since(mark)), shown(want));
+                     quoted(reports_since(mark)), quoted(want));
     unsigned char *p = must_alloc(dbg_malloc_at(8, "new.c", 1), "dbg_malloc(8) after dbg_reset()");
     dbg_free(p);
     dbg_free(p);

@@ -12,32 +12,18 @@
  */
 #include "lru_cache.h"
 #include "mc_test.h"
+#include "tests/lru_helpers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define READ_LEAKS  MC_READ("10.2 Leaks")
 #define READ_UNINIT MC_READ("10.6 Uninitialized reads")
 #define READ_UAF    MC_READ("10.4 Use after free and dangling pointers")
 
 enum { CAPACITY = 4, KEYS = 7, STEPS = 200, PUT_ALLOCS = 3, MAX_ENTRIES = 8 };
 
 MC_SUITE(lru_cache_edges);
-
-static struct lru_cache *new_cache(size_t capacity)
-{
-    struct lru_cache *cache = lru_create(capacity);
-    cr_assert_not_null(cache, "lru_create(%zu) returned NULL, expected a cache" READ_LEAKS,
-                       capacity);
-    return cache;
-}
-
-static void put_or_fail(struct lru_cache *cache, const char *key, const char *value)
-{
-    cr_assert_eq(lru_put(cache, key, value), 0,
-                 "lru_put(\"%s\", \"%s\") failed, expected 0" READ_LEAKS, key, value);
-}
 
 /* The keys from the most to the least recently used, joined by spaces. */
 static void order_of(const struct lru_cache *cache, char *out, size_t size)

@@ -24,7 +24,7 @@ MC_SUITE(matrix_edges);
 
 /* A rows x cols matrix whose element (r, c) is r * 10 + c + 1, set through
  * the data array (mat_at has tests of its own). */
-static struct matrix *numbered(size_t rows, size_t cols)
+static struct matrix *numbered_data(size_t rows, size_t cols)
 {
     struct matrix *m = mat_new(rows, cols);
     cr_assert_not_null(m, "mat_new(%zu, %zu) returned NULL, expected a matrix" READ_TEST, rows,
@@ -34,7 +34,7 @@ static struct matrix *numbered(size_t rows, size_t cols)
     return m;
 }
 
-/* true when m is rows x cols and holds numbered()'s values. */
+/* true when m is rows x cols and holds numbered_data()'s values. */
 static int is_numbered(const struct matrix *m, size_t rows, size_t cols)
 {
     if (m->rows != rows || m->cols != cols)
@@ -155,7 +155,7 @@ Test(matrix_edges, identities_of_every_size_start_from_zero)
 Test(matrix_edges, at_lends_an_element_and_refuses_every_index_out_of_range)
 {
     MC_CLAUSE("3.1", "3.2");
-    struct matrix *m = numbered(3, 5);
+    struct matrix *m = numbered_data(3, 5);
     double *p = mat_at(m, 2, 4);
     cr_assert_eq(p, &m->data[2 * 5 + 4],
                  "mat_at(m, 2, 4) of a 3x5 matrix is %p, expected &data[14] = %p" READ_TEST,
@@ -174,8 +174,8 @@ Test(matrix_edges, at_lends_an_element_and_refuses_every_index_out_of_range)
 Test(matrix_edges, products_of_every_shape_leave_their_operands_alone)
 {
     MC_CLAUSE("4.1", "4.2");
-    struct matrix *a = numbered(2, 3);
-    struct matrix *b = numbered(3, 4);
+    struct matrix *a = numbered_data(2, 3);
+    struct matrix *b = numbered_data(3, 4);
     struct matrix *p = mat_mul(a, b);
     cr_assert_not_null(p, "mat_mul(2x3, 3x4) returned NULL, expected a 2x4 matrix" READ_TEST);
     cr_assert(p->rows == 2 && p->cols == 4, "mat_mul(2x3, 3x4) is %zux%zu, expected 2x4" READ_TEST,
@@ -192,7 +192,7 @@ Test(matrix_edges, products_of_every_shape_leave_their_operands_alone)
     cr_assert(is_numbered(a, 2, 3) && is_numbered(b, 3, 4),
               "mat_mul() changed one of its operands" READ_TEST);
 
-    struct matrix *sq = numbered(3, 3);
+    struct matrix *sq = numbered_data(3, 3);
     struct matrix *sq2 = mat_mul(sq, sq);
     cr_assert_not_null(sq2, "mat_mul(m, m) returned NULL" READ_TEST);
     cr_assert(is_numbered(sq, 3, 3) && sq2->data[0] == 1.0 * 1 + 2 * 11 + 3 * 21,
@@ -257,8 +257,8 @@ Test(matrix_edges, row_sums_of_a_tall_matrix_write_one_total_per_row)
 Test(matrix_edges, row_sums_of_single_rows_and_columns)
 {
     MC_CLAUSE("6.1");
-    struct matrix *row = numbered(1, 6);
-    struct matrix *col = numbered(6, 1);
+    struct matrix *row = numbered_data(1, 6);
+    struct matrix *col = numbered_data(6, 1);
     double one = 0.0, six[6] = {0};
     mat_row_sums(row, &one);
     cr_assert_eq(one, 1.0 + 2 + 3 + 4 + 5 + 6, "the 1x6 matrix sums to %g, expected 21" READ_TEST,
@@ -303,8 +303,8 @@ Test(matrix_edges, constructors_free_everything_when_memory_runs_out)
 Test(matrix_edges, products_and_transposes_free_everything_when_memory_runs_out)
 {
     MC_CLAUSE("4.3", "5.2");
-    struct matrix *a = numbered(2, 3);
-    struct matrix *b = numbered(3, 2);
+    struct matrix *a = numbered_data(2, 3);
+    struct matrix *b = numbered_data(3, 2);
     EVERY_FAILURE("mat_mul(2x3, 3x2)", mat_mul(a, b),
                   got->rows == 2 && got->cols == 2 && got->data[3] == 11.0 * 2 + 12 * 12 + 13 * 22);
     EVERY_FAILURE("mat_transpose(2x3)", mat_transpose(a),
@@ -319,7 +319,7 @@ Test(matrix_edges, free_takes_null_and_everything_else)
 {
     MC_CLAUSE("7.1");
     mat_free(NULL);
-    struct matrix *m = numbered(4, 4);
+    struct matrix *m = numbered_data(4, 4);
     struct matrix *t = mat_transpose(m);
     struct matrix *p = mat_mul(m, t);
     mat_free(p);

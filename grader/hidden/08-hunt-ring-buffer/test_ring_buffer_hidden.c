@@ -38,7 +38,7 @@ static size_t header_at(const struct ring_buffer *r, size_t at)
 }
 
 /* Message id: len bytes, each (id * 7 + k + 1) & 0xff. */
-static void fill(unsigned char *msg, size_t id, size_t len)
+static void fill_message(unsigned char *msg, size_t id, size_t len)
 {
     for (size_t k = 0; k < len; k++)
         msg[k] = (unsigned char)((id * 7 + k + 1) & 0xff);
@@ -46,7 +46,7 @@ static void fill(unsigned char *msg, size_t id, size_t len)
 
 /* A message of len >= HDR bytes that begins with its own length: whatever
  * rb_push does with its record's first word, the length reads right. */
-static void self_sized(unsigned char *msg, size_t len)
+static void sized_message(unsigned char *msg, size_t len)
 {
     memcpy(msg, &len, sizeof len);
     for (size_t k = HDR; k < len; k++)
@@ -141,7 +141,7 @@ Test(ring_buffer_edges, every_record_sits_where_the_layout_says)
     unsigned char msg[48];
     size_t at = 0;
     for (size_t len = 0; len <= 40; len++) {
-        fill(msg, len, len);
+        fill_message(msg, len, len);
         cr_assert_eq(rb_push(r, msg, len), 0,
                      "rb_push(%zu bytes) into a roomy ring failed" READ_FIRST_WORD, len);
         size_t want_head = at + record_of(len);
@@ -161,7 +161,7 @@ Test(ring_buffer_edges, every_record_sits_where_the_layout_says)
     for (size_t len = 0; len <= 40; len++) {
         size_t got_len = 99;
         const unsigned char *got = rb_front(r, &got_len);
-        fill(msg, len, len);
+        fill_message(msg, len, len);
         cr_assert(got == r->buf + at + HDR && got_len == len && memcmp(got, msg, len) == 0,
                   "rb_front() for the %zu-byte message returned offset %td and length %zu: "
                   "expected offset %zu, length %zu, and the message's bytes" READ_FIRST_WORD,
@@ -177,7 +177,7 @@ Test(ring_buffer_edges, a_record_that_reaches_the_end_wraps_head_to_zero)
     MC_CLAUSE("2.1");
     struct ring_buffer *r = new_ring(64);
     unsigned char msg[24];
-    fill(msg, 1, 24);
+    fill_message(msg, 1, 24);
     cr_assert(rb_push(r, msg, 24) == 0 && rb_push(r, msg, 24) == 0,
               "pushing two 24-byte messages into a 64-byte ring failed" READ_FIRST_WORD);
     cr_assert(r->head == 0 && r->used == 64 && r->count == 2,
@@ -197,7 +197,7 @@ Test(ring_buffer_edges, a_record_that_does_not_fit_at_the_end_starts_at_zero)
     MC_CLAUSE("2.2", "4.3");
     struct ring_buffer *r = new_ring(64);
     unsigned char msg[16];
-    fill(msg, 2, 16);
+    fill_message(msg, 2, 16);
     /* Two 24-byte records, both popped: head and tail at 48, 16 bytes to the end. */
     cr_assert(rb_push(r, msg, 16) == 0 && rb_push(r, msg, 16) == 0,
               "pushing two 16-byte messages into a 64-byte ring failed" READ_WATCH);
@@ -207,7 +207,7 @@ Test(ring_buffer_edges, a_record_that_does_not_fit_at_the_end_starts_at_zero)
               "after two pushes and two pops: head %zu, tail %zu, used %zu, expected 48, 48, "
               "0" READ_WATCH,
               r->head, r->tail, r->used);
-    fill(msg, 3, 16);
+    fill_message(msg, 3, 16);
     cr_assert_eq(rb_push(r, msg, 16), 0, "rb_push(16 bytes) into an empty ring failed" READ_WATCH);
     cr_assert(r->head == 24 && r->used == 16 + 24 && header_at(r, 0) == 16 &&
                   memcmp(r->buf + HDR, msg, 16) == 0,
@@ -238,7 +238,7 @@ Test(ring_buffer_edges, skipped_bytes_count_until_the_record_after_them_is_reach
     MC_CLAUSE("4.3");
     struct ring_buffer *r = new_ring(64);
     unsigned char msg[24];
-    fill(msg, 4, 24);
+    fill_message(msg, 4, 24);
     /* A at 0, B at 24 (24 bytes each); A popped; C (24) skips 48..63 and goes to 0. */
     cr_assert(rb_push(r, msg, 16) == 0 && rb_push(r, msg, 16) == 0, "setting up failed" READ_WATCH);
     rb_pop(r);
@@ -298,7 +298,7 @@ Test(ring_buffer_edges, a_push_is_refused_exactly_when_record_and_skip_exceed_th
         unsigned char msg[64];
         int set_up = 1;
         for (size_t k = 0; k < 4 && c->lengths[k] != 0; k++) {
-            self_sized(msg, c->lengths[k]);
+            sized_message(msg, c->lengths[k]);
             set_up &= rb_push(r, msg, c->lengths[k]) == 0;
         }
         for (size_t k = 0; k < c->pops; k++)
@@ -308,7 +308,7 @@ Test(ring_buffer_edges, a_push_is_refused_exactly_when_record_and_skip_exceed_th
         unsigned char *copy = malloc(r->cap);
         cr_assert_not_null(copy, "malloc() failed: the test cannot run");
         memcpy(copy, r->buf, r->cap);
-        self_sized(msg, c->try_len < HDR ? HDR : c->try_len);
+        sized_message(msg, c->try_len < HDR ? HDR : c->try_len);
         int rc = rb_push(r, msg, c->try_len);
         struct fields after = fields_of(r);
         int ok =
@@ -334,7 +334,7 @@ Test(ring_buffer_edges, a_long_run_never_takes_more_than_the_free_space)
     unsigned char msg[64];
     for (size_t step = 0; step < STEPS; step++) {
         size_t len = lengths[next_id % N];
-        self_sized(msg, len);
+        sized_message(msg, len);
         if (rb_push(r, msg, len) == 0) {
             cr_assert(r->used <= r->cap,
                       "step %zu: rb_push(%zu bytes) was accepted and the ring now uses %zu of %zu "
@@ -431,14 +431,14 @@ Test(ring_buffer_edges, a_lent_message_survives_later_pushes)
     MC_CLAUSE("3.1");
     struct ring_buffer *r = new_ring(256);
     unsigned char msg[32];
-    fill(msg, 9, 32);
+    fill_message(msg, 9, 32);
     cr_assert_eq(rb_push(r, msg, 32), 0, "rb_push(32 bytes) failed" READ_TEST);
     size_t len = 0;
     const unsigned char *lent = rb_front(r, &len);
     cr_assert_not_null(lent, "rb_front() returned NULL" READ_TEST);
     unsigned char other[40];
     for (int i = 0; i < 4; i++) {
-        fill(other, 20 + (size_t)i, 40);
+        fill_message(other, 20 + (size_t)i, 40);
         rb_push(r, other, 40);
     }
     cr_assert(len == 32 && memcmp(lent, msg, 32) == 0,
@@ -504,7 +504,7 @@ Test(ring_buffer_edges, a_long_run_matches_the_layout_at_every_step)
     size_t next_id = 0, mismatches = 0, first_bad = 0;
     for (size_t step = 0; step < STEPS; step++) {
         size_t len = lengths[next_id % N];
-        fill(msg, next_id, len);
+        fill_message(msg, next_id, len);
         int want = model_push(&m, len, next_id);
         int got = rb_push(r, msg, len);
         if (want == 0)
@@ -519,7 +519,7 @@ Test(ring_buffer_edges, a_long_run_matches_the_layout_at_every_step)
         model_reach(&m);
         size_t i = m.first % QUEUE, got_len = 0;
         const unsigned char *front = rb_front(r, &got_len);
-        fill(msg, m.id[i], m.len[i]);
+        fill_message(msg, m.id[i], m.len[i]);
         if (front != r->buf + m.at[i] + HDR || got_len != m.len[i] ||
             memcmp(front, msg, m.len[i]) != 0 || r->tail != m.tail || r->used != m.used) {
             mismatches++;

@@ -65,7 +65,7 @@ static void assert_well_formed(const struct sb *sb, const char *after)
               after, (const void *)sb->data, block, sb->len, sb->cap);
 }
 
-static void init_or_fail(struct sb *sb)
+static void init_checked(struct sb *sb)
 {
     cr_assert_eq(sb_init(sb), 0, "sb_init() failed, expected 0" READ_LEAKS);
 }
@@ -74,7 +74,7 @@ Test(string_builder_edges, init_gives_an_empty_string_or_no_buffer_at_all)
 {
     MC_CLAUSE("1.1", "1.2");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     assert_well_formed(&sb, "sb_init()");
     cr_assert_eq(sb.len, 0, "sb_init() set len to %zu, expected 0" READ_UAF, sb.len);
     sb_free(&sb);
@@ -98,7 +98,7 @@ Test(string_builder_edges, appends_exactly_n_bytes_and_keeps_the_text_as_it_grow
 {
     MC_CLAUSE("2.1", "3.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_append_n(&sb, "abcdef", 3), 0,
                  "sb_append_n(\"abcdef\", 3) failed, expected 0" READ_UAF);
     cr_assert_str_eq(sb.data, "abc",
@@ -125,7 +125,7 @@ Test(string_builder_edges, keeps_the_builder_exactly_as_it_was_when_growth_fails
 {
     MC_CLAUSE("2.2", "3.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_append(&sb, "kept"), 0, "sb_append(\"kept\") failed, expected 0" READ_UAF);
     for (size_t round = 0; round < 3; round++) {
         struct picture p = picture_of(&sb);
@@ -148,7 +148,7 @@ Test(string_builder_edges, refuses_a_length_that_does_not_fit_in_size_t)
 {
     MC_CLAUSE("2.3");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_append(&sb, "abc"), 0, "sb_append(\"abc\") failed, expected 0" READ_UAF);
     static const size_t sizes[] = {SIZE_MAX, SIZE_MAX - 1, SIZE_MAX - 3};
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -167,7 +167,7 @@ Test(string_builder_edges, appends_to_a_builder_without_a_buffer)
 {
     MC_CLAUSE("2.4", "6.1", "7.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_append(&sb, "first"), 0, "sb_append(\"first\") failed, expected 0" READ_UAF);
     char *text = sb_take(&sb);
     cr_assert_str_eq(text, "first", "sb_take() returned \"%s\", expected \"first\"" READ_UAF, text);
@@ -195,7 +195,7 @@ Test(string_builder_edges, repeat_builds_text_of_any_length)
 {
     MC_CLAUSE("4.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     static const struct {
         const char *s;
         size_t times;
@@ -227,7 +227,7 @@ Test(string_builder_edges, repeat_refuses_every_size_that_overflows)
 {
     MC_CLAUSE("4.2");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_repeat(&sb, "ab", 3), 0, "sb_repeat(\"ab\", 3) failed, expected 0" READ_SIZES);
     /* Products that wrap around to a small number, and sums that do not fit. */
     static const struct {
@@ -259,7 +259,7 @@ Test(string_builder_edges, a_failed_repeat_keeps_the_builder_exactly_as_it_was)
 {
     MC_CLAUSE("4.3");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_repeat(&sb, "ok", 2), 0, "sb_repeat(\"ok\", 2) failed, expected 0" READ_UAF);
     struct picture p = picture_of(&sb);
     struct mc_snapshot before = mc_snapshot();
@@ -279,7 +279,7 @@ Test(string_builder_edges, str_lends_the_text_and_an_empty_string_without_a_buff
 {
     MC_CLAUSE("5.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert(sb_str(&sb) == sb.data && sb_str(&sb)[0] == '\0',
               "sb_str() of a new builder is not its buffer holding \"\", as expected" READ_UAF);
     cr_assert_eq(sb_append(&sb, "text"), 0, "sb_append(\"text\") failed, expected 0" READ_UAF);
@@ -297,7 +297,7 @@ Test(string_builder_edges, take_hands_over_the_buffer_once)
 {
     MC_CLAUSE("6.1", "6.2", "7.1");
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_repeat(&sb, "xyz", 30), 0,
                  "sb_repeat(\"xyz\", 30) failed, expected 0" READ_UAF);
     const char *data = sb.data;
@@ -331,14 +331,14 @@ Test(string_builder_edges, free_releases_the_buffer_and_allows_a_new_init)
     MC_CLAUSE("7.1");
     struct mc_snapshot before = mc_snapshot();
     struct sb sb;
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_eq(sb_append(&sb, long_piece), 0, "sb_append() failed, expected 0" READ_UAF);
     sb_free(&sb);
     cr_assert(sb.data == NULL && sb.len == 0 && sb.cap == 0,
               "sb_free() left data %p, len %zu, cap %zu, expected NULL, 0, 0" READ_UAF,
               (void *)sb.data, sb.len, sb.cap);
     mc_assert_no_leak_since(before, "sb_free()", "10.2 Leaks");
-    init_or_fail(&sb);
+    init_checked(&sb);
     cr_assert_str_eq(sb.data, "", "sb_init() after sb_free() gave \"%s\", expected \"\"" READ_UAF,
                      sb.data);
     sb_free(&sb);

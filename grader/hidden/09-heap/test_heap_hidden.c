@@ -7,6 +7,7 @@
  */
 #include "heap.h"
 #include "mc_test.h"
+#include "tests/heap_helpers.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -29,23 +30,7 @@ MC_SUITE(checker);
 
 /* ---- source, walks, state ------------------------------------------------------ */
 
-struct source {
-    unsigned char *raw, *base;
-    size_t size, brk, calls;
-};
-
-static void *source_more(void *ctx, size_t bytes)
-{
-    struct source *s = ctx;
-    s->calls++;
-    if (bytes > s->size - s->brk)
-        return NULL;
-    void *old = s->base + s->brk;
-    s->brk += bytes;
-    return old;
-}
-
-static struct heap *make_heap(struct source *s, size_t size)
+static struct heap *new_heap(struct source *s, size_t size)
 {
     *s = (struct source){0};
     s->raw = malloc(size + HEAP_ALIGN);
@@ -57,44 +42,33 @@ static struct heap *make_heap(struct source *s, size_t size)
     return h;
 }
 
-static void end_heap(struct source *s)
-{
-    free(s->raw);
-}
-
-static void *must_malloc(struct heap *h, size_t size)
+static void *malloc_or_fail(struct heap *h, size_t size)
 {
     void *p = heap_malloc(h, size);
     cr_assert_not_null(p, "heap_malloc(heap, %zu) returned NULL" READ_CLASSIC, size);
     return p;
 }
 
-static unsigned char pattern(unsigned seed, size_t i)
+static unsigned char pattern_byte(unsigned seed, size_t i)
 {
     return (unsigned char)(seed * 167u + i * 13u + (i >> 7));
 }
 
-static void fill(void *p, size_t n, unsigned seed)
+static void fill_seeded(void *p, size_t n, unsigned seed)
 {
     for (size_t i = 0; i < n; i++)
-        ((unsigned char *)p)[i] = pattern(seed, i);
+        ((unsigned char *)p)[i] = pattern_byte(seed, i);
 }
 
-static size_t damaged(const void *p, size_t n, unsigned seed)
+static size_t damaged_bytes(const void *p, size_t n, unsigned seed)
 {
     size_t bad = 0;
     for (size_t i = 0; i < n; i++)
-        bad += ((const unsigned char *)p)[i] != pattern(seed, i);
+        bad += ((const unsigned char *)p)[i] != pattern_byte(seed, i);
     return bad;
 }
 
-struct walk {
-    struct heap_range *r;
-    size_t n, cap;
-    bool broken;
-};
-
-static void on_range(void *ctx, const struct heap_range *range)
+static void record_range(void *ctx, const struct heap_range *range)
 {
     struct walk *w = ctx;
     if (w->n == w->cap) {
@@ -110,36 +84,13 @@ static void on_range(void *ctx, const struct heap_range *range)
     w->r[w->n++] = *range;
 }
 
-static struct walk walk_of(const struct heap *h)
+static struct walk walk_all(const struct heap *h)
 {
     struct walk w = {0};
-    heap_walk(h, on_range, &w);
+    heap_walk(h, record_range, &w);
     cr_assert(!w.broken,
               "heap_walk() reported more than 200000 ranges: does it loop?" READ_CLASSIC);
     return w;
-}
-
-static void walk_free(struct walk *w)
-{
-    free(w->r);
-}
-
-static const unsigned char *end_of(const struct heap_range *r)
-{
-    return (const unsigned char *)r->start + r->size;
-}
-
-static bool same_walk(const struct walk *a, const struct walk *b)
-{
-    if (a->n != b->n)
-        return false;
-    for (size_t i = 0; i < a->n; i++) {
-        const struct heap_range *x = &a->r[i], *y = &b->r[i];
-        if (x->start != y->start || x->size != y->size || x->payload != y->payload ||
-            x->usable != y->usable || x->kind != y->kind)
-            return false;
-    }
-    return true;
 }
 
 /* What a failed call must leave alone: the ranges and the break. */
@@ -150,7 +101,7 @@ struct state {
 
 static struct state state_of(const struct heap *h, const struct source *s)
 {
-    return (struct state){walk_of(h), s->brk};
+    return (struct state){walk_all(h), s->brk};
 }
 
 /* Asserts the heap is as in before (and frees before). */
@@ -167,31 +118,7 @@ static void assert_unchanged(const struct heap *h, const struct source *s, struc
               call, section);
 }
 
-static const struct heap_range *range_of(const struct walk *w, const void *p)
-{
-    for (size_t i = 0; i < w->n; i++)
-        if (w->r[i].payload == p && w->r[i].kind == HEAP_RANGE_ALLOCATED)
-            return &w->r[i];
-    return NULL;
-}
-
-static size_t count_kind(const struct walk *w, enum heap_range_kind kind)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < w->n; i++)
-        n += w->r[i].kind == kind;
-    return n;
-}
-
-static size_t adjacent_free(const struct walk *w)
-{
-    size_t n = 0;
-    for (size_t i = 1; i < w->n; i++)
-        n += w->r[i].kind == HEAP_RANGE_FREE && w->r[i - 1].kind == HEAP_RANGE_FREE;
-    return n;
-}
-
-static size_t tiling_problems(const struct walk *w, const struct source *s)
+static size_t tiling_errors(const struct walk *w, const struct source *s)
 {
     size_t bad = w->n == 0;
     const unsigned char *expect = s->base;
@@ -207,9 +134,9 @@ static size_t tiling_problems(const struct walk *w, const struct source *s)
 }
 
 /* The header bytes of the live block p (from its range's start to p). */
-static unsigned char *header_of(const struct heap *h, const void *p, size_t *bytes)
+static unsigned char *header_bytes(const struct heap *h, const void *p, size_t *bytes)
 {
-    struct walk w = walk_of(h);
+    struct walk w = walk_all(h);
     const struct heap_range *r = range_of(&w, p);
     cr_assert_not_null(r, "heap_walk() shows no ALLOCATED range for %p" READ_CLASSIC, p);
     unsigned char *start = (unsigned char *)r->start;
@@ -226,14 +153,14 @@ Test(hardening, rejects_pointers_outside_the_heap)
 {
     MC_CLAUSE("3.4", "5.7", "7.3");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    void *live = must_malloc(h, 100);
-    fill(live, 100, 1);
+    struct heap *h = new_heap(&s, 1 << 20);
+    void *live = malloc_or_fail(h, 100);
+    fill_seeded(live, 100, 1);
     static long elsewhere[8];
     long local = 0;
     void *from_malloc = malloc(64);
     cr_assert_not_null(from_malloc, "the test's own malloc failed");
-    struct walk w = walk_of(h);
+    struct walk w = walk_all(h);
     unsigned char *bookkeeping = (unsigned char *)w.r[0].start + (w.r[0].size > 32 ? 16 : 0);
     walk_free(&w);
     void *const cases[] = {&local,         &elsewhere[2],       from_malloc,
@@ -259,7 +186,8 @@ Test(hardening, rejects_pointers_outside_the_heap)
                  "answers: %d, %d, %d" READ_ATTACKS,
                  which >= 0 ? what[which] : "-", bad_free, bad_realloc, bad_usable);
     assert_unchanged(h, &s, &before, "heap_free() of a foreign pointer", "9.7 Attacks on a heap");
-    cr_assert_eq(damaged(live, 100, 1), 0, "a rejected free changed a live block" READ_ATTACKS);
+    cr_assert_eq(damaged_bytes(live, 100, 1), 0,
+                 "a rejected free changed a live block" READ_ATTACKS);
     free(from_malloc);
     end_heap(&s);
 }
@@ -268,10 +196,10 @@ Test(hardening, rejects_misaligned_and_interior_pointers)
 {
     MC_CLAUSE("3.5", "5.7", "7.3");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    unsigned char *zeros = must_malloc(h, 256);
-    unsigned char *letters = must_malloc(h, 256);
-    void *fence = must_malloc(h, 32);
+    struct heap *h = new_heap(&s, 1 << 20);
+    unsigned char *zeros = malloc_or_fail(h, 256);
+    unsigned char *letters = malloc_or_fail(h, 256);
+    void *fence = malloc_or_fail(h, 32);
     memset(zeros, 0, 256);
     memset(letters, 'A', 256);
     void *const cases[] = {zeros + 1,    zeros + 8,    zeros + 16,    zeros + 64,
@@ -324,10 +252,10 @@ Test(hardening, reports_double_frees_whether_or_not_the_block_was_merged)
 {
     MC_CLAUSE("3.6", "5.7", "7.3");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
+    struct heap *h = new_heap(&s, 1 << 20);
     void *p[8];
     for (size_t i = 0; i < 8; i++)
-        p[i] = must_malloc(h, 48 + 16 * i);
+        p[i] = malloc_or_fail(h, 48 + 16 * i);
     heap_free(h, p[1]);
     expect_double_free(h, &s, p[1], "a block between two live blocks");
     heap_free(h, p[2]); /* merges into p[1]'s free block */
@@ -350,15 +278,15 @@ Test(hardening, reports_double_frees_whether_or_not_the_block_was_merged)
 static void overwritten_header(unsigned char byte, bool next_one)
 {
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    void *a = must_malloc(h, 64);
-    void *b = must_malloc(h, 64);
-    void *c = must_malloc(h, 64);
-    void *d = must_malloc(h, 64);
-    fill(b, 64, 2);
+    struct heap *h = new_heap(&s, 1 << 20);
+    void *a = malloc_or_fail(h, 64);
+    void *b = malloc_or_fail(h, 64);
+    void *c = malloc_or_fail(h, 64);
+    void *d = malloc_or_fail(h, 64);
+    fill_seeded(b, 64, 2);
     void *target = next_one ? c : b;
     size_t bytes = 0;
-    unsigned char *header = header_of(h, target, &bytes);
+    unsigned char *header = header_bytes(h, target, &bytes);
     unsigned char saved[64];
     memcpy(saved, header, bytes);
     struct state before = state_of(h, &s);
@@ -375,7 +303,7 @@ static void overwritten_header(unsigned char byte, bool next_one)
         r, "with a damaged header, heap_realloc() of b returned %p, expected NULL" READ_ATTACKS, r);
     assert_unchanged(h, &s, &before, "heap_free() of a block with a damaged header",
                      "9.7 Attacks on a heap");
-    cr_assert_eq(damaged(b, 64, 2), 0, "a rejected free changed the block" READ_ATTACKS);
+    cr_assert_eq(damaged_bytes(b, 64, 2), 0, "a rejected free changed the block" READ_ATTACKS);
     char why[200] = "";
     cr_assert_eq(heap_check(h, why, sizeof why), 0,
                  "once the header was restored, heap_check() failed: the rejected free wrote "
@@ -406,11 +334,11 @@ Test(failure_paths, malloc_when_the_source_has_only_part_changes_nothing)
 {
     MC_CLAUSE("2.4");
     struct source s;
-    struct heap *h = make_heap(&s, 256 * 1024);
+    struct heap *h = new_heap(&s, 256 * 1024);
     void *p[4];
     for (size_t i = 0; i < 4; i++) {
-        p[i] = must_malloc(h, 20000);
-        fill(p[i], 20000, (unsigned)i);
+        p[i] = malloc_or_fail(h, 20000);
+        fill_seeded(p[i], 20000, (unsigned)i);
     }
     heap_free(h, p[1]);
     s.size = s.brk + 4096; /* some memory left, not enough */
@@ -421,8 +349,9 @@ Test(failure_paths, malloc_when_the_source_has_only_part_changes_nothing)
         big);
     assert_unchanged(h, &s, &before, "heap_malloc() beyond the source",
                      "9.6 Memory from the system");
-    cr_assert_eq(damaged(p[0], 20000, 0) + damaged(p[2], 20000, 2) + damaged(p[3], 20000, 3), 0,
-                 "a failed heap_malloc() changed live blocks" READ_SYSTEM);
+    cr_assert_eq(damaged_bytes(p[0], 20000, 0) + damaged_bytes(p[2], 20000, 2) +
+                     damaged_bytes(p[3], 20000, 3),
+                 0, "a failed heap_malloc() changed live blocks" READ_SYSTEM);
     void *fits = heap_malloc(h, 19000);
     cr_assert_not_null(
         fits, "after a failed heap_malloc(), one that fits a free block returned NULL" READ_SYSTEM);
@@ -433,8 +362,8 @@ Test(failure_paths, sizes_too_large_change_nothing)
 {
     MC_CLAUSE("2.5", "4.2", "6.3");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    void *keep = must_malloc(h, 300);
+    struct heap *h = new_heap(&s, 1 << 20);
+    void *keep = malloc_or_fail(h, 300);
     struct state before = state_of(h, &s);
     static const size_t huge[] = {
         SIZE_MAX,        SIZE_MAX - 1, SIZE_MAX - 8,           SIZE_MAX - 15,
@@ -463,10 +392,10 @@ Test(failure_paths, a_realloc_that_fails_keeps_the_block_and_the_heap)
 {
     MC_CLAUSE("5.6");
     struct source s;
-    struct heap *h = make_heap(&s, 128 * 1024);
-    void *a = must_malloc(h, 3000);
-    void *b = must_malloc(h, 3000);
-    fill(a, 3000, 5);
+    struct heap *h = new_heap(&s, 128 * 1024);
+    void *a = malloc_or_fail(h, 3000);
+    void *b = malloc_or_fail(h, 3000);
+    fill_seeded(a, 3000, 5);
     heap_free(h, b); /* a may grow into b, but not far enough */
     s.size = s.brk;
     struct state before = state_of(h, &s);
@@ -477,7 +406,7 @@ Test(failure_paths, a_realloc_that_fails_keeps_the_block_and_the_heap)
     r = heap_realloc(h, a, SIZE_MAX - 4);
     cr_assert_null(r, "heap_realloc(heap, a, SIZE_MAX - 4) returned %p" READ_REALLOC, r);
     assert_unchanged(h, &s, &before, "heap_realloc() to SIZE_MAX - 4", "9.5 realloc in place");
-    cr_assert_eq(damaged(a, 3000, 5), 0,
+    cr_assert_eq(damaged_bytes(a, 3000, 5), 0,
                  "a failed heap_realloc() changed the block's contents" READ_REALLOC);
     cr_assert_eq(heap_free(h, a), HEAP_OK,
                  "the block of a failed heap_realloc() cannot be freed" READ_REALLOC);
@@ -488,8 +417,8 @@ Test(failure_paths, aligned_alloc_failures_change_nothing)
 {
     MC_CLAUSE("6.3");
     struct source s;
-    struct heap *h = make_heap(&s, 128 * 1024);
-    void *keep = must_malloc(h, 1000);
+    struct heap *h = new_heap(&s, 128 * 1024);
+    void *keep = malloc_or_fail(h, 1000);
     s.size = s.brk + 8192;
     struct state before = state_of(h, &s);
     static const size_t bad_align[] = {0, 3, 6, 12, 96, 1000, 4097};
@@ -525,7 +454,7 @@ Test(edges, many_zero_byte_blocks_are_distinct)
 {
     MC_CLAUSE("2.2", "4.1");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
+    struct heap *h = new_heap(&s, 1 << 20);
     enum { N = 100 };
     void *p[N];
     size_t missing = 0, same = 0;
@@ -552,13 +481,13 @@ Test(edges, the_lead_space_of_an_aligned_block_is_free)
 {
     MC_CLAUSE("6.1", "3.2");
     struct source s;
-    struct heap *h = make_heap(&s, 4 << 20);
-    void *small = must_malloc(h, 24);
+    struct heap *h = new_heap(&s, 4 << 20);
+    void *small = malloc_or_fail(h, 24);
     void *big = heap_aligned_alloc(h, 65536, 5000);
     cr_assert_not_null(big, "heap_aligned_alloc(heap, 65536, 5000) returned NULL" READ_LISTS);
     cr_assert_eq((uintptr_t)big % 65536, 0, "the block %p is not aligned to 65536" READ_LISTS, big);
-    fill(big, 5000, 7);
-    struct walk w = walk_of(h);
+    fill_seeded(big, 5000, 7);
+    struct walk w = walk_all(h);
     size_t wasted = 0, i = 0;
     while (i < w.n && w.r[i].payload != small)
         i++;
@@ -573,11 +502,11 @@ Test(edges, the_lead_space_of_an_aligned_block_is_free)
         wasted);
     void *moved = heap_realloc(h, big, 9000);
     cr_assert_not_null(moved, "heap_realloc() of an aligned block returned NULL" READ_REALLOC);
-    cr_assert_eq(damaged(moved, 5000, 7), 0,
+    cr_assert_eq(damaged_bytes(moved, 5000, 7), 0,
                  "heap_realloc() of an aligned block lost its contents" READ_REALLOC);
     cr_assert_eq(heap_free(h, moved) + heap_free(h, small), HEAP_OK,
                  "freeing the blocks failed" READ_LISTS);
-    struct walk after = walk_of(h);
+    struct walk after = walk_all(h);
     size_t live = count_kind(&after, HEAP_RANGE_ALLOCATED), pairs = adjacent_free(&after);
     walk_free(&after);
     cr_assert_eq(live + pairs, 0,
@@ -591,11 +520,11 @@ Test(edges, realloc_in_place_both_ways_keeps_the_heap_whole)
 {
     MC_CLAUSE("5.2", "5.3", "5.1", "3.2");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    unsigned char *a = must_malloc(h, 500);
-    void *b = must_malloc(h, 500);
-    void *fence = must_malloc(h, 16);
-    fill(a, 500, 8);
+    struct heap *h = new_heap(&s, 1 << 20);
+    unsigned char *a = malloc_or_fail(h, 500);
+    void *b = malloc_or_fail(h, 500);
+    void *fence = malloc_or_fail(h, 16);
+    fill_seeded(a, 500, 8);
     heap_free(h, b);
     void *r1 = heap_realloc(h, a, 900);  /* into b, with a remainder */
     void *r2 = heap_realloc(h, a, 1);    /* back down to the smallest block */
@@ -604,9 +533,10 @@ Test(edges, realloc_in_place_both_ways_keeps_the_heap_whole)
               "heap_realloc() of a block followed by a free block to 900, 1 and 1000 bytes "
               "returned %p, %p, %p; each time the block can stay at %p" READ_REALLOC,
               r1, r2, r3, (void *)a);
-    cr_assert_eq(a[0], pattern(8, 0), "heap_realloc() in place lost the first byte" READ_REALLOC);
-    struct walk w = walk_of(h);
-    size_t pairs = adjacent_free(&w), tiles = tiling_problems(&w, &s);
+    cr_assert_eq(a[0], pattern_byte(8, 0),
+                 "heap_realloc() in place lost the first byte" READ_REALLOC);
+    struct walk w = walk_all(h);
+    size_t pairs = adjacent_free(&w), tiles = tiling_errors(&w, &s);
     walk_free(&w);
     cr_assert_eq(pairs + tiles, 0,
                  "after realloc in place, the ranges do not tile the heap or two free ranges "
@@ -620,7 +550,7 @@ Test(edges, a_freed_neighbour_pair_holds_their_sum)
 {
     MC_CLAUSE("2.3", "3.2");
     struct source s;
-    struct heap *h = make_heap(&s, 64 * 1024);
+    struct heap *h = new_heap(&s, 64 * 1024);
     enum { MAX = 4096 };
     static void *p[MAX];
     size_t n = 0;
@@ -649,7 +579,7 @@ static void workload(unsigned seed, size_t n, size_t max_size)
 {
     enum { SLOTS = 80 };
     struct source s;
-    struct heap *h = make_heap(&s, 16u << 20);
+    struct heap *h = new_heap(&s, 16u << 20);
     void *p[SLOTS] = {0};
     size_t size[SLOTS] = {0}, align[SLOTS] = {0};
     unsigned tag[SLOTS] = {0};
@@ -662,11 +592,12 @@ static void workload(unsigned seed, size_t n, size_t max_size)
         size_t i = x % SLOTS, want = (x >> 16) % max_size + (x >> 62 == 0 ? 0 : 1);
         unsigned kind = (unsigned)((x >> 40) % 8);
         if (p[i] != NULL) {
-            lost += damaged(p[i], size[i], tag[i]) != 0;
+            lost += damaged_bytes(p[i], size[i], tag[i]) != 0;
             if (kind < 3) {
                 void *q = heap_realloc(h, p[i], want);
                 if (q != NULL || want == 0) {
-                    lost += q != NULL && damaged(q, size[i] < want ? size[i] : want, tag[i]) != 0;
+                    lost +=
+                        q != NULL && damaged_bytes(q, size[i] < want ? size[i] : want, tag[i]) != 0;
                     misaligned += q != NULL && align[i] > HEAP_ALIGN && (uintptr_t)q % HEAP_ALIGN;
                     p[i] = q;
                     size[i] = q ? want : 0;
@@ -695,10 +626,10 @@ static void workload(unsigned seed, size_t n, size_t max_size)
         }
         if (p[i] != NULL) {
             tag[i] = (unsigned)op * 31u + seed;
-            fill(p[i], size[i], tag[i]);
+            fill_seeded(p[i], size[i], tag[i]);
         }
-        struct walk w = walk_of(h);
-        tiles += tiling_problems(&w, &s) != 0;
+        struct walk w = walk_all(h);
+        tiles += tiling_errors(&w, &s) != 0;
         pairs += adjacent_free(&w) != 0;
         size_t k = 0, bad = 0;
         for (size_t j = 0; j < SLOTS; j++) {
@@ -729,7 +660,7 @@ static void workload(unsigned seed, size_t n, size_t max_size)
         failed += heap_free(h, p[j]) != HEAP_OK;
     cr_assert_eq(failed, 0, "freeing the blocks left at the end failed %zu times" READ_CLASSIC,
                  failed);
-    struct walk w = walk_of(h);
+    struct walk w = walk_all(h);
     size_t live = count_kind(&w, HEAP_RANGE_ALLOCATED), left_pairs = adjacent_free(&w);
     walk_free(&w);
     cr_assert_eq(live + left_pairs, 0,
@@ -756,7 +687,7 @@ Test(workloads, the_heap_never_calls_the_c_librarys_allocator)
     MC_CLAUSE("1.3");
     struct source s;
     size_t before = mc_alloc_calls();
-    struct heap *h = make_heap(&s, 4 << 20);
+    struct heap *h = new_heap(&s, 4 << 20);
     before = mc_alloc_calls();
     void *p[50] = {0};
     for (size_t i = 0; i < 2000; i++) {
@@ -785,11 +716,11 @@ Test(checker, writes_at_most_why_size_bytes)
 {
     MC_CLAUSE("9.5", "9.2");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
-    void *a = must_malloc(h, 64);
-    void *b = must_malloc(h, 64);
+    struct heap *h = new_heap(&s, 1 << 20);
+    void *a = malloc_or_fail(h, 64);
+    void *b = malloc_or_fail(h, 64);
     size_t bytes = 0;
-    unsigned char *header = header_of(h, b, &bytes);
+    unsigned char *header = header_bytes(h, b, &bytes);
     unsigned char saved[64];
     memcpy(saved, header, bytes);
     memset(header, 0x41, bytes);
@@ -816,14 +747,14 @@ Test(checker, finds_damage_to_free_blocks_and_changes_nothing)
 {
     MC_CLAUSE("9.2", "9.3", "9.4");
     struct source s;
-    struct heap *h = make_heap(&s, 1 << 20);
+    struct heap *h = new_heap(&s, 1 << 20);
     void *p[9];
     for (size_t i = 0; i < 9; i++)
-        p[i] = must_malloc(h, 96);
+        p[i] = malloc_or_fail(h, 96);
     heap_free(h, p[2]);
     heap_free(h, p[4]);
     heap_free(h, p[6]); /* three free blocks of one size: a list of three */
-    struct walk w = walk_of(h);
+    struct walk w = walk_all(h);
     const struct heap_range *free_range = NULL;
     for (size_t i = 0; i < w.n; i++)
         if (w.r[i].kind == HEAP_RANGE_FREE && w.r[i].start > (const void *)p[3] &&
@@ -850,10 +781,10 @@ Test(checker, finds_damage_to_free_blocks_and_changes_nothing)
     memcpy((unsigned char *)p[4] + 8, &live, sizeof live);
     found[2] = heap_check(h, NULL, 0);
     memcpy(fstart, saved, fheader + 16);
-    struct walk before = walk_of(h);
+    struct walk before = walk_all(h);
     char why[200] = "";
     found[3] = heap_check(h, why, sizeof why) + heap_check(h, why, sizeof why);
-    struct walk after = walk_of(h);
+    struct walk after = walk_all(h);
     bool same = same_walk(&before, &after);
     walk_free(&before);
     walk_free(&after);
