@@ -151,7 +151,7 @@ def build(ex: Exercise, files_dir: Path, out_dir: Path, variant: str, tests: lis
     """
     vflags = VARIANTS[variant]
     out = out_dir / variant
-    headers = [ex.dir / h for h in ex.headers] + [TESTKIT / "mc_test.h"]
+    headers = [ex.dir / h for h in ex.headers] + sorted(TESTKIT.glob("*.h"))
     result = compile_student(ex, files_dir, out_dir, variant, runner)
     if not result.ok:
         return result

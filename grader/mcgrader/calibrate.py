@@ -54,7 +54,7 @@ def _key(ex: Exercise, public_only: bool) -> str:
     files = [*(ex.solution_dir / f for f in ex.student_files), *ex.public_tests(),
              *ex.test_helpers(),
              *([] if public_only else ex.hidden_tests()), TESTKIT / "mc_test.c",
-             TESTKIT / "mc_test.h", ex.dir / "exercise.toml",
+             *sorted(TESTKIT.glob("*.h")), ex.dir / "exercise.toml",
              *(ex.dir / h for h in ex.headers), *sorted(Path(__file__).parent.glob("*.py"))]
     if "performance" in ex.rubric:   # the driver, its traces and their generator
         files += [*sorted(p for p in ex.dir.rglob("*") if p.is_file()),
