@@ -4,7 +4,7 @@
 For every exercise, through the grader's own pipeline:
   - the reference solution scores full marks with the public and hidden tests,
     and is clean under Valgrind, ASan+UBSan and clang-tidy;
-  - the stub compiles with -Werror and fails its tests without crashing;
+  - the stub compiles with -Werror, fails its tests without crashing and scores 0;
   - every mutant in grader/mutants/ loses points in the category it names.
 Beside them, the grader's own tests (tests/), the student kit and the platforms,
 the chapters' code blocks, the book build and its links. Checks run the most
@@ -39,7 +39,6 @@ from mcgrader.exercises import CATEGORIES, ROOT, Exercise  # noqa: E402
 from mcgrader.report import Graded  # noqa: E402
 from mcgrader.sandbox import Sandbox  # noqa: E402
 
-STUB_MAX_SHARE = 0.25      # a stub may pass at most this share of its tests by accident
 PRINT = threading.Lock()
 
 
@@ -130,21 +129,21 @@ def check_stub(ex: Exercise, work: Path, rep: Report) -> None:
         return
     start = time.monotonic()
     g = grade(ex, ex.dir, work / "stub", ("tests",))
-    name = f"{ex.folder}: stub compiles and fails its tests cleanly"
+    name = f"{ex.folder}: stub compiles, fails its tests cleanly and scores 0 untouched"
     res = g.result
     if res is None or not res.built or res.tests is None:
         rep.add(name, False, reasons(g))
         return
     tests = res.tests.tests
     crashed = [tid for tid, t in tests.items() if t.status in ("CRASHED", "TIMEOUT")]
-    share = res.tests.passed / len(tests) if tests else 1
     problems = []
     if res.tests.problem:
         problems.append(res.tests.problem)
     if crashed:
         problems.append(f"tests crash or hang on the stub instead of failing: {crashed[:5]}")
-    if share > STUB_MAX_SHARE:
-        problems.append(f"the stub passes {res.tests.passed} of {len(tests)} tests")
+    passed = [tid for tid, t in tests.items() if t.passed]
+    if passed or g.score != 0:   # handed in untouched, a stub earns nothing
+        problems.append(f"the untouched stub scores {g.score:g}: it passes {passed[:5]}")
     rep.add(f"{name} [passes {res.tests.passed}/{len(tests)}]", not problems,
             "\n".join(problems), time.monotonic() - start)
 

@@ -437,7 +437,10 @@ Test(failure_paths, aligned_alloc_failures_change_nothing)
 
 Test(failure_paths, init_over_a_source_that_fails)
 {
-    MC_CLAUSE("1.2");
+    MC_CLAUSE("1.1", "1.2");
+    struct source ok;
+    new_heap(&ok, 1 << 16); /* a refusal counts only from a heap_init() that can succeed */
+    end_heap(&ok);
     struct source s = {0};
     static unsigned char tiny[32];
     s.base = tiny;
