@@ -94,7 +94,7 @@ class ScaffoldTest(unittest.TestCase):
         outcomes = eval(done.stdout.split("RESULT", 1)[1])   # noqa: S307 - our own print
         self.assertEqual([ok for _, ok in outcomes], [True, True], done.stdout)
         self.assertIn("layout", outcomes[0][0])
-        self.assertIn("stub compiles and fails its tests cleanly", outcomes[1][0])
+        self.assertIn("stub compiles, fails its tests cleanly and scores 0", outcomes[1][0])
 
     def test_names_in_use_and_unknown_chapters_are_refused(self):
         for name, chapter, number, why in (
